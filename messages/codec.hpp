@@ -1,0 +1,35 @@
+// The msgpack codec of the wire protocol (SPEC section 4): one frame's payload to and from
+// the plain types of request.hpp and reply.hpp. Decoding never throws and accepts only what
+// the SPEC allows: a map with string keys, known op, every field present and well typed,
+// every limit of SPEC section 2 kept; anything else is a bad_request error value.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "messages/error.hpp"
+#include "messages/order.hpp"
+#include "messages/reply.hpp"
+#include "messages/request.hpp"
+
+namespace ordo {
+
+// Why a request could not be decoded, and the rid to answer with (0 when unknown).
+struct request_error {
+  std::uint64_t rid = 0;
+  ordo::error error;
+  friend bool operator==(const request_error&, const request_error&) = default;
+};
+
+result<request, request_error> decode_request(std::string_view payload) noexcept;
+result<server_message> decode_server_message(std::string_view payload) noexcept;
+result<order> decode_order(std::string_view payload) noexcept;
+
+// Encoders append one msgpack map to `out`.
+void encode_request(const request& req, std::string& out);
+void encode_reply(const reply& rep, std::string& out);
+void encode_push(const order_push& push, std::string& out);
+void encode_order(const order& o, std::string& out);
+
+} // namespace ordo

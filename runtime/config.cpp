@@ -1,0 +1,163 @@
+#include "runtime/config.hpp"
+
+#include <caf/config_option_adder.hpp>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+namespace ordo::runtime {
+
+namespace {
+
+std::string quoted(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\')
+      out += '\\';
+    out += c;
+  }
+  return out + '"';
+}
+
+std::string default_text(const std::string& value) {
+  return value.empty() ? "(none)" : value;
+}
+std::string default_text(std::int64_t value) {
+  return std::to_string(value);
+}
+std::string default_text(double value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+
+std::string type_text(const std::string&) {
+  return "string";
+}
+std::string type_text(std::int64_t) {
+  return "integer";
+}
+std::string type_text(double) {
+  return "number";
+}
+
+std::string file_value(const std::string& value) {
+  return quoted(value);
+}
+std::string file_value(std::int64_t value) {
+  return std::to_string(value);
+}
+std::string file_value(double value) {
+  return default_text(value);
+}
+
+bool is_help_flag(std::string_view arg) {
+  return arg == "-h" || arg == "-?" || arg == "--help";
+}
+
+} // namespace
+
+template <class T>
+void config::add(T& field, std::string_view name, std::string_view description) {
+  caf::config_option_adder{custom_options_, "global"}.add(field, name, description);
+  docs_.push_back(option_doc{std::string{name}, type_text(field), std::string{description},
+                             default_text(field), [&field] { return file_value(field); }});
+}
+
+config::config() {
+  add(opts.listen, "listen", "HOST:PORT the wire protocol listens on");
+  add(opts.redis, "redis", "HOST:PORT of the Redis server that holds all state");
+  add(opts.auth_key, "auth-key", "secret key that signs tokens (HMAC-SHA256); required");
+  add(opts.key_prefix, "key-prefix", "prefix of every Redis key, so engines can share a Redis");
+  add(opts.max_frame_bytes, "max-frame-bytes", "largest accepted frame payload in bytes");
+  add(opts.redis_timeout_ms, "redis-timeout-ms",
+      "a Redis step not confirmed within this many ms is answered unavailable");
+  add(opts.payment_latency_ms, "payment-latency-ms", "simulated payment authorization latency");
+  add(opts.payment_decline_rate, "payment-decline-rate",
+      "share of payments the simulator declines, 0 to 1");
+  add(opts.payment_seed, "payment-seed", "seed of the payment simulator's decisions");
+  add(opts.payment_timeout_ms, "payment-timeout-ms",
+      "an order not paid within this many ms is cancelled (payment_timeout)");
+  add(opts.passivate_after_ms, "passivate-after-ms",
+      "an order actor idle this many ms is passivated");
+  add(opts.max_resident_orders, "max-resident-orders",
+      "resident order actors above this are passivated, least recently used first");
+  add(opts.scheduler_threads, "scheduler-threads", "CAF scheduler worker threads; 0 = one per core");
+}
+
+std::string config::help_text(std::string_view program) const {
+  std::ostringstream out;
+  out << "usage: " << program << " --auth-key=KEY [--listen=HOST:PORT] [--redis=HOST:PORT]\n"
+      << "       [--key-prefix=P] [--config=FILE] [--OPTION=VALUE ...]\n\n"
+      << "Flags override the config file, which uses CAF's syntax (see config/ordod.conf).\n\n"
+      << "options:\n"
+      << "  --config=FILE\n      read options from FILE first (default: none)\n";
+  for (const auto& doc : docs_)
+    out << "  --" << doc.name << "=<" << doc.type << ">\n      " << doc.description
+        << " (default: " << doc.default_value << ")\n";
+  out << "  -h, --help\n      print this help and exit\n\n"
+      << "CAF's own runtime options (scheduler.*, middleman.*) are accepted too; "
+         "--long-help lists them.\n";
+  return out.str();
+}
+
+std::string config::render_settings() const {
+  std::ostringstream out;
+  for (const auto& doc : docs_) {
+    const bool secret = doc.name == "auth-key" && !opts.auth_key.empty();
+    out << doc.name << " = " << (secret ? quoted("<redacted>") : doc.current_value()) << '\n';
+  }
+  return out.str();
+}
+
+parse_result parse_command_line(config& cfg, int argc, char** argv) {
+  const std::string program = argc > 0 ? argv[0] : "ordod";
+  std::vector<std::string> args;
+  std::string config_file;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (is_help_flag(arg)) {
+      std::cout << cfg.help_text(program) << std::flush;
+      return {parse_outcome::help_shown, {}};
+    }
+    if (arg.starts_with("--config=")) {
+      config_file = arg.substr(9);
+    } else if (arg == "--config") {
+      if (i + 1 == argc)
+        return {parse_outcome::failed, "--config needs a file name"};
+      config_file = argv[++i];
+    } else {
+      args.emplace_back(arg);
+    }
+  }
+  std::ifstream file_stream;
+  std::istringstream no_file;
+  if (!config_file.empty()) {
+    file_stream.open(config_file);
+    if (!file_stream)
+      return {parse_outcome::failed, "cannot read config file '" + config_file + "'"};
+  }
+  std::istream& source = config_file.empty() ? static_cast<std::istream&>(no_file) : file_stream;
+  if (auto err = cfg.parse(std::move(args), source))
+    return {parse_outcome::failed, "invalid option or config file: " + cfg.render(err)};
+  if (cfg.cli_helptext_printed)
+    return {parse_outcome::help_shown, {}};
+  if (!cfg.remainder.empty())
+    return {parse_outcome::failed, "unexpected argument '" + cfg.remainder.front() + "'"};
+  const auto problems = validate(cfg.opts);
+  if (!problems.empty()) {
+    std::string message;
+    for (const auto& problem : problems)
+      message += (message.empty() ? "" : "\n") + problem;
+    return {parse_outcome::failed, message};
+  }
+  const auto threads = cfg.opts.scheduler_threads > 0
+                         ? static_cast<std::size_t>(cfg.opts.scheduler_threads)
+                         : std::max(1u, std::thread::hardware_concurrency());
+  cfg.set("scheduler.max-threads", threads);
+  return {parse_outcome::run, {}};
+}
+
+} // namespace ordo::runtime

@@ -1,0 +1,197 @@
+// ordod's configuration: flags, the config file, their precedence, help and the sample file.
+
+#include <gtest/gtest.h>
+
+#include <caf/settings.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+#include "runtime/config.hpp"
+
+namespace ordo::runtime {
+namespace {
+
+const std::string sample_config = std::string{ORDO_SOURCE_DIR} + "/config/ordod.conf";
+
+parse_result parse(config& cfg, std::vector<std::string> args) {
+  args.insert(args.begin(), "ordod");
+  std::vector<char*> argv;
+  for (auto& a : args)
+    argv.push_back(a.data());
+  return parse_command_line(cfg, static_cast<int>(argv.size()), argv.data());
+}
+
+class temp_file {
+public:
+  explicit temp_file(const std::string& content) {
+    char name[] = "/tmp/ordo-config-XXXXXX";
+    const int fd = ::mkstemp(name);
+    EXPECT_GE(fd, 0);
+    ::close(fd);
+    path_ = name;
+    std::ofstream{path_} << content;
+  }
+  ~temp_file() { std::remove(path_.c_str()); }
+  const std::string& path() const { return path_; }
+
+private:
+  std::string path_;
+};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in{path};
+  std::stringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+TEST(config, defaults_apply_when_only_the_auth_key_is_given) {
+  config cfg;
+  const auto parsed = parse(cfg, {"--auth-key=k"});
+  ASSERT_EQ(parsed.outcome, parse_outcome::run) << parsed.message;
+  options expected;
+  expected.auth_key = "k";
+  EXPECT_EQ(cfg.render_settings(), [&] {
+    config defaults;
+    defaults.opts.auth_key = "k";
+    return defaults.render_settings();
+  }());
+  EXPECT_EQ(cfg.opts.listen, expected.listen);
+  EXPECT_EQ(cfg.opts.max_frame_bytes, expected.max_frame_bytes);
+}
+
+TEST(config, every_flag_sets_its_option) {
+  config cfg;
+  const auto parsed = parse(
+    cfg, {"--listen=127.0.0.1:9001", "--redis=127.0.0.1:9002", "--auth-key=secret",
+          "--key-prefix=t1:", "--max-frame-bytes=2048", "--redis-timeout-ms=250",
+          "--payment-latency-ms=0", "--payment-decline-rate=0.25", "--payment-seed=7",
+          "--payment-timeout-ms=500", "--passivate-after-ms=1000", "--max-resident-orders=10",
+          "--scheduler-threads=3"});
+  ASSERT_EQ(parsed.outcome, parse_outcome::run) << parsed.message;
+  EXPECT_EQ(cfg.opts.listen, "127.0.0.1:9001");
+  EXPECT_EQ(cfg.opts.redis, "127.0.0.1:9002");
+  EXPECT_EQ(cfg.opts.auth_key, "secret");
+  EXPECT_EQ(cfg.opts.key_prefix, "t1:");
+  EXPECT_EQ(cfg.opts.max_frame_bytes, 2048);
+  EXPECT_EQ(cfg.opts.redis_timeout_ms, 250);
+  EXPECT_EQ(cfg.opts.payment_latency_ms, 0);
+  EXPECT_DOUBLE_EQ(cfg.opts.payment_decline_rate, 0.25);
+  EXPECT_EQ(cfg.opts.payment_seed, 7);
+  EXPECT_EQ(cfg.opts.payment_timeout_ms, 500);
+  EXPECT_EQ(cfg.opts.passivate_after_ms, 1000);
+  EXPECT_EQ(cfg.opts.max_resident_orders, 10);
+  EXPECT_EQ(cfg.opts.scheduler_threads, 3);
+  EXPECT_EQ(caf::get_or(cfg, "scheduler.max-threads", std::size_t{0}), 3u);
+}
+
+TEST(config, sample_file_loads_and_states_every_default) {
+  config from_sample;
+  const auto parsed = parse(from_sample, {"--config=" + sample_config, "--auth-key=k"});
+  ASSERT_EQ(parsed.outcome, parse_outcome::run) << parsed.message;
+  config defaults;
+  defaults.opts.auth_key = "k";
+  EXPECT_EQ(from_sample.render_settings(), defaults.render_settings());
+  const auto text = read_file(sample_config);
+  for (const auto& doc : defaults.documented_options()) {
+    const auto line = "\n" + doc.name + " = ";
+    const auto commented = "\n; " + doc.name + " = ";
+    EXPECT_TRUE(text.find(line) != std::string::npos || text.find(commented) != std::string::npos)
+      << "config/ordod.conf does not mention " << doc.name;
+  }
+}
+
+TEST(config, flags_override_the_file) {
+  temp_file file{"listen = \"127.0.0.1:9000\"\nredis-timeout-ms = 200\n"};
+  config cfg;
+  const auto parsed = parse(cfg, {"--config", file.path(), "--listen=127.0.0.1:9001",
+                                  "--auth-key=k"});
+  ASSERT_EQ(parsed.outcome, parse_outcome::run) << parsed.message;
+  EXPECT_EQ(cfg.opts.listen, "127.0.0.1:9001");
+  EXPECT_EQ(cfg.opts.redis_timeout_ms, 200);
+}
+
+TEST(config, a_missing_config_file_is_a_clear_error) {
+  config cfg;
+  const auto parsed = parse(cfg, {"--config=/nonexistent/ordod.conf", "--auth-key=k"});
+  EXPECT_EQ(parsed.outcome, parse_outcome::failed);
+  EXPECT_NE(parsed.message.find("cannot read config file '/nonexistent/ordod.conf'"),
+            std::string::npos);
+}
+
+TEST(config, a_broken_config_file_is_an_error) {
+  temp_file file{"listen = \n"};
+  config cfg;
+  const auto parsed = parse(cfg, {"--config=" + file.path(), "--auth-key=k"});
+  EXPECT_EQ(parsed.outcome, parse_outcome::failed);
+}
+
+TEST(config, an_unknown_flag_is_an_error_naming_it) {
+  config cfg;
+  const auto parsed = parse(cfg, {"--auth-key=k", "--lisen=127.0.0.1:1"});
+  EXPECT_EQ(parsed.outcome, parse_outcome::failed);
+  EXPECT_NE(parsed.message.find("--lisen"), std::string::npos) << parsed.message;
+}
+
+TEST(config, an_ill_typed_flag_is_an_error) {
+  config cfg;
+  const auto parsed = parse(cfg, {"--auth-key=k", "--max-frame-bytes=lots"});
+  EXPECT_EQ(parsed.outcome, parse_outcome::failed);
+  EXPECT_NE(parsed.message.find("max-frame-bytes"), std::string::npos) << parsed.message;
+}
+
+TEST(config, a_stray_argument_is_an_error) {
+  config cfg;
+  const auto parsed = parse(cfg, {"--auth-key=k", "serve"});
+  EXPECT_EQ(parsed.outcome, parse_outcome::failed);
+  EXPECT_NE(parsed.message.find("'serve'"), std::string::npos) << parsed.message;
+}
+
+TEST(config, invalid_values_fail_validation_with_every_problem) {
+  config cfg;
+  const auto parsed = parse(cfg, {"--listen=nowhere", "--redis-timeout-ms=0"});
+  EXPECT_EQ(parsed.outcome, parse_outcome::failed);
+  EXPECT_NE(parsed.message.find("listen must be HOST:PORT"), std::string::npos);
+  EXPECT_NE(parsed.message.find("redis-timeout-ms"), std::string::npos);
+  EXPECT_NE(parsed.message.find("auth-key is required"), std::string::npos);
+}
+
+TEST(config, help_lists_every_option_with_its_default) {
+  config cfg;
+  const auto help = cfg.help_text("ordod");
+  EXPECT_NE(help.find("--config=FILE"), std::string::npos);
+  for (const auto& doc : cfg.documented_options()) {
+    EXPECT_NE(help.find("--" + doc.name + "=<" + doc.type + ">"), std::string::npos) << doc.name;
+    EXPECT_NE(help.find("(default: " + doc.default_value + ")"), std::string::npos) << doc.name;
+  }
+  EXPECT_NE(help.find("(default: 127.0.0.1:7400)"), std::string::npos);
+  EXPECT_NE(help.find("(default: 1048576)"), std::string::npos);
+  EXPECT_EQ(cfg.documented_options().size(), 13u);
+}
+
+TEST(config, rendered_settings_redact_the_auth_key) {
+  config cfg;
+  cfg.opts.auth_key = "top-secret";
+  const auto text = cfg.render_settings();
+  EXPECT_EQ(text.find("top-secret"), std::string::npos);
+  EXPECT_NE(text.find("auth-key = \"<redacted>\""), std::string::npos);
+}
+
+TEST(config, rendered_settings_read_back_as_a_config_file) {
+  config original;
+  ASSERT_EQ(parse(original, {"--auth-key=k", "--key-prefix=a\"b", "--payment-decline-rate=0.5"})
+              .outcome,
+            parse_outcome::run);
+  temp_file file{original.render_settings()};
+  config reread;
+  const auto parsed = parse(reread, {"--config=" + file.path(), "--auth-key=k"});
+  ASSERT_EQ(parsed.outcome, parse_outcome::run) << parsed.message;
+  EXPECT_EQ(reread.opts.key_prefix, "a\"b");
+  EXPECT_DOUBLE_EQ(reread.opts.payment_decline_rate, 0.5);
+}
+
+} // namespace
+} // namespace ordo::runtime
