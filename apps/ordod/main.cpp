@@ -2,6 +2,8 @@
 // configuration and prints the effective settings; the gateway arrives with issue 5.
 
 #include <iostream>
+#include <sstream>
+#include <string>
 
 #include "runtime/config.hpp"
 
@@ -11,9 +13,13 @@ int main(int argc, char** argv) {
   switch (parsed.outcome) {
     case ordo::runtime::parse_outcome::help_shown:
       return 0;
-    case ordo::runtime::parse_outcome::failed:
-      std::cerr << "ordod: " << parsed.message << "\nordod: see ordod --help\n";
+    case ordo::runtime::parse_outcome::failed: {
+      std::istringstream problems{parsed.message};
+      for (std::string line; std::getline(problems, line);)
+        std::cerr << "ordod: " << line << '\n';
+      std::cerr << "ordod: see ordod --help\n";
       return 2;
+    }
     case ordo::runtime::parse_outcome::run:
       break;
   }

@@ -1,0 +1,80 @@
+// ordod's command line as a user meets it: --help on stdout, exit codes, one-line errors.
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <string>
+#include <sys/wait.h>
+
+namespace {
+
+struct run_result {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(std::FILE* file) {
+  std::string text;
+  std::array<char, 4096> chunk{};
+  while (const auto n = std::fread(chunk.data(), 1, chunk.size(), file))
+    text.append(chunk.data(), n);
+  return text;
+}
+
+// Runs ordod with `args` (shell words) and collects its stdout, stderr and exit code.
+run_result run_ordod(const std::string& args) {
+  run_result result;
+  std::FILE* err_file = std::tmpfile();
+  const std::string command = std::string{"'"} + ORDOD_PATH + "' " + args + " 2>/dev/fd/" +
+                              std::to_string(::fileno(err_file));
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr)
+    return result;
+  result.out = slurp(pipe);
+  const int status = ::pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::rewind(err_file);
+  result.err = slurp(err_file);
+  std::fclose(err_file);
+  return result;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+TEST(ordod_cli, help_goes_to_stdout_and_exits_0) {
+  const auto r = run_ordod("--help");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_TRUE(contains(r.out, "usage: ")) << r.out;
+  EXPECT_TRUE(contains(r.out, "--listen=<string>")) << r.out;
+  EXPECT_TRUE(contains(r.out, "(default: 127.0.0.1:7400)")) << r.out;
+  EXPECT_EQ(r.err, "");
+}
+
+TEST(ordod_cli, valid_configuration_is_printed_and_exits_0) {
+  const auto r = run_ordod(std::string{"--config="} + ORDO_SOURCE_DIR +
+                           "/config/ordod.conf --auth-key=s3cret --key-prefix=demo:");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, "key-prefix = \"demo:\"\n")) << r.out;
+  EXPECT_TRUE(contains(r.out, "auth-key = \"<redacted>\"\n")) << r.out;
+  EXPECT_FALSE(contains(r.out + r.err, "s3cret"));
+}
+
+TEST(ordod_cli, unknown_flag_exits_2_with_a_message_on_stderr) {
+  const auto r = run_ordod("--auth-key=k --bogus=1");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_TRUE(contains(r.err, "ordod: invalid option or config file")) << r.err;
+  EXPECT_TRUE(contains(r.err, "--bogus")) << r.err;
+}
+
+TEST(ordod_cli, missing_auth_key_exits_2_and_says_so) {
+  const auto r = run_ordod("");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, "ordod: auth-key is required")) << r.err;
+}
+
+} // namespace
