@@ -1,0 +1,53 @@
+// Order ids: fixed length, time-ordered, unique for distinct entropy, time recoverable.
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <set>
+
+#include "domain/order_id.hpp"
+#include "messages/limits.hpp"
+
+namespace ordo::domain {
+namespace {
+
+std::array<std::uint8_t, 10> entropy_of(std::uint64_t value) {
+  std::array<std::uint8_t, 10> out{};
+  for (std::size_t i = 0; i < out.size(); ++i)
+    out[i] = static_cast<std::uint8_t>(value >> (8 * (i % 8)));
+  return out;
+}
+
+TEST(order_id, is_26_crockford_chars_within_the_protocol_limit) {
+  const auto id = make_order_id(1'764'000'000'000, entropy_of(42));
+  EXPECT_EQ(id.size(), 26u);
+  EXPECT_LE(id.size(), limits::max_order_id_bytes);
+  EXPECT_EQ(id.find_first_not_of("0123456789ABCDEFGHJKMNPQRSTVWXYZ"), std::string::npos);
+}
+
+TEST(order_id, sorts_by_creation_time) {
+  std::mt19937_64 rng{7};
+  std::string previous;
+  for (std::int64_t t = 1'700'000'000'000; t < 1'700'000'000'000 + 5'000; t += 7) {
+    const auto id = make_order_id(t, entropy_of(rng()));
+    EXPECT_LT(previous, id);
+    previous = id;
+  }
+}
+
+TEST(order_id, encodes_its_creation_time) {
+  EXPECT_EQ(order_id_time_ms(make_order_id(1'764'000'000'123, entropy_of(1))), 1'764'000'000'123);
+  EXPECT_EQ(order_id_time_ms(make_order_id(0, entropy_of(1))), 0);
+  EXPECT_EQ(order_id_time_ms("not-an-id"), -1);
+  EXPECT_EQ(order_id_time_ms("01JA000000000000000000000I"), -1);
+}
+
+TEST(order_id, different_entropy_gives_different_ids_in_the_same_ms) {
+  std::set<std::string> ids;
+  for (std::uint64_t i = 0; i < 10'000; ++i)
+    ids.insert(make_order_id(1'764'000'000'000, entropy_of(i * 0x9E3779B97F4A7C15ULL)));
+  EXPECT_EQ(ids.size(), 10'000u);
+}
+
+} // namespace
+} // namespace ordo::domain
