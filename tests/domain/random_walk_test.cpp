@@ -12,7 +12,7 @@
 namespace ordo::domain {
 namespace {
 
-constexpr int walks = 2'000;
+constexpr int walks = 10'000;
 constexpr int steps_per_walk = 40;
 
 std::uint64_t test_seed() {

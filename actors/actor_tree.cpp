@@ -1,0 +1,76 @@
+#include "actors/actor_tree.hpp"
+
+#include <caf/all.hpp>
+
+#include "actors/order_directory.hpp"
+#include "actors/session_directory.hpp"
+
+namespace ordo::actors {
+
+namespace {
+
+struct root_state {
+  std::vector<caf::actor> order_shards;
+  std::vector<caf::actor> shards; // order shards, then session shards
+  static inline const char* name = "ordo.root";
+};
+
+caf::behavior root_supervisor(caf::stateful_actor<root_state>* self,
+                              std::vector<caf::actor> order_shards,
+                              std::vector<caf::actor> session_shards) {
+  auto& st = self->state;
+  st.order_shards = order_shards;
+  st.shards = std::move(order_shards);
+  st.shards.insert(st.shards.end(), session_shards.begin(), session_shards.end());
+  for (const auto& shard : st.shards)
+    self->monitor(shard);
+  const auto stop_all = [self](const caf::error& reason) {
+    for (const auto& shard : self->state.shards)
+      self->send_exit(shard, reason);
+    self->quit(reason);
+  };
+  self->set_down_handler([=](caf::down_msg& down) {
+    if (down.reason && down.reason != caf::exit_reason::user_shutdown)
+      stop_all(down.reason);
+  });
+  self->set_exit_handler([=](caf::exit_msg& msg) { stop_all(msg.reason); });
+  return {
+    // Resident order actors over all shards, for metrics and tests.
+    [=](resident_atom) {
+      auto rp = self->make_response_promise();
+      auto total = std::make_shared<std::size_t>(0);
+      auto missing = std::make_shared<std::size_t>(self->state.order_shards.size());
+      for (const auto& shard : self->state.order_shards)
+        self->request(shard, caf::infinite, resident_atom::value)
+          .then(
+            [=](std::size_t count) mutable {
+              *total += count;
+              if (--*missing == 0)
+                rp.deliver(*total);
+            },
+            [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
+    },
+  };
+}
+
+} // namespace
+
+actor_tree spawn_actor_tree(caf::actor_system& sys, engine_context ctx, std::size_t shards) {
+  const auto per_shard = std::max<std::size_t>(1, ctx.max_resident_per_shard);
+  auto order_ctx = std::make_shared<const engine_context>(ctx);
+  for (std::size_t i = 0; i < shards; ++i)
+    ctx.orders.shards.push_back(spawn_order_directory_shard(sys, order_ctx, per_shard));
+  actor_tree tree;
+  tree.ctx = std::make_shared<const engine_context>(ctx);
+  for (std::size_t i = 0; i < shards; ++i)
+    tree.sessions.shards.push_back(spawn_session_directory_shard(sys, tree.ctx, per_shard));
+  tree.root = sys.spawn(root_supervisor, ctx.orders.shards, tree.sessions.shards);
+  return tree;
+}
+
+void stop_actor_tree(const actor_tree& tree) {
+  caf::anon_send_exit(tree.root, caf::exit_reason::user_shutdown);
+}
+
+} // namespace ordo::actors

@@ -1,0 +1,210 @@
+// One shard of a directory of virtual actors (orders or sessions), Orleans style: it
+// activates an actor on first use, routes requests to it, passivates it when idle or when
+// the shard holds more than its bound (least recently used first), and supervises it: an
+// actor that crashes is restarted on its next request from its last durable state, at most
+// `max_restarts` times per `restart_period` (OTP's intensity), then stays down for the rest
+// of the period. Shards split the key space so that no actor is a bottleneck for unrelated
+// keys.
+//
+// Implementation header: include it only from the .cpp that instantiates a directory.
+// Traits provide: request, route_atom, directory_name, key_of(request),
+// spawn(self, ctx, key, first request) and extra(self, ctx) -> caf::message_handler.
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "actors/atoms.hpp"
+#include "actors/engine_context.hpp"
+#include "actors/errors.hpp"
+#include "actors/resident_set.hpp"
+#include "actors/restart_limiter.hpp"
+
+namespace ordo::actors::detail {
+
+template <class Traits>
+struct directory_state {
+  using request = typename Traits::request;
+
+  struct waiting_request {
+    request req;
+    caf::response_promise promise;
+  };
+
+  struct entry {
+    caf::actor handle;
+    bool passivating = false;
+    std::vector<waiting_request> waiting; // arrived while a passivation was being decided
+  };
+
+  context_ptr ctx;
+  std::size_t max_resident = 0;
+  std::unordered_map<std::string, entry> entries;
+  std::map<caf::actor_addr, std::string> keys_by_address;
+  resident_set resident;
+  std::unordered_map<std::string, restart_limiter> crashes;
+  static inline const char* name = Traits::directory_name;
+};
+
+template <class Traits>
+using directory_self = caf::stateful_actor<directory_state<Traits>>*;
+
+template <class Traits>
+void route(directory_self<Traits> self, typename Traits::request req, caf::response_promise rp);
+
+template <class Traits>
+void forget(directory_self<Traits> self, const std::string& key) {
+  auto& st = self->state;
+  auto it = st.entries.find(key);
+  if (it == st.entries.end())
+    return;
+  st.keys_by_address.erase(it->second.handle.address());
+  auto waiting = std::move(it->second.waiting);
+  st.entries.erase(it);
+  st.resident.erase(key);
+  for (auto& w : waiting)
+    route<Traits>(self, std::move(w.req), std::move(w.promise));
+}
+
+template <class Traits>
+void record_crash(directory_self<Traits> self, const std::string& key) {
+  auto& st = self->state;
+  const auto period = st.ctx->restart_period.count();
+  auto [it, added] = st.crashes.try_emplace(key, st.ctx->max_restarts, period);
+  it->second.record_crash(st.ctx->now_ms());
+}
+
+template <class Traits>
+void finish_passivation(directory_self<Traits> self, const std::string& key,
+                        const caf::actor& handle, bool gone) {
+  auto& st = self->state;
+  auto it = st.entries.find(key);
+  if (it == st.entries.end() || it->second.handle != handle)
+    return;
+  if (gone) {
+    forget<Traits>(self, key);
+    return;
+  }
+  it->second.passivating = false;
+  auto waiting = std::move(it->second.waiting);
+  for (auto& w : waiting)
+    route<Traits>(self, std::move(w.req), std::move(w.promise));
+}
+
+// Asks the actor whether it can go; it refuses while it has work or waits on a payment.
+template <class Traits>
+void start_passivation(directory_self<Traits> self, const std::string& key) {
+  auto& st = self->state;
+  auto it = st.entries.find(key);
+  if (it == st.entries.end() || it->second.passivating)
+    return;
+  it->second.passivating = true;
+  auto handle = it->second.handle;
+  self->request(handle, st.ctx->store_timeout, passivate_atom::value)
+    .then([=](bool done) { finish_passivation<Traits>(self, key, handle, done); },
+          [=](caf::error&) { finish_passivation<Traits>(self, key, handle, true); });
+}
+
+template <class Traits>
+void enforce_bound(directory_self<Traits> self, const std::string& newest) {
+  auto& st = self->state;
+  if (st.resident.size() <= st.max_resident)
+    return;
+  for (const auto& key : st.resident.least_recent(st.resident.size() - st.max_resident))
+    if (key != newest)
+      start_passivation<Traits>(self, key);
+}
+
+template <class Traits>
+void route(directory_self<Traits> self, typename Traits::request req, caf::response_promise rp) {
+  auto& st = self->state;
+  const std::string key = Traits::key_of(req);
+  const auto now = st.ctx->now_ms();
+  auto it = st.entries.find(key);
+  if (it == st.entries.end()) {
+    if (auto crashed = st.crashes.find(key); crashed != st.crashes.end()) {
+      if (!crashed->second.allows_start(now)) {
+        rp.deliver(make_error(errc::internal, key + " keeps failing; its restarts are suspended"));
+        return;
+      }
+      if (crashed->second.forgotten(now))
+        st.crashes.erase(crashed);
+    }
+    auto handle = Traits::spawn(self, st.ctx, key, req);
+    self->monitor(handle);
+    st.keys_by_address.emplace(handle.address(), key);
+    it = st.entries.emplace(key, typename directory_state<Traits>::entry{handle, false, {}}).first;
+    st.resident.touch(key, now);
+    enforce_bound<Traits>(self, key);
+    it = st.entries.find(key);
+  } else {
+    st.resident.touch(key, now);
+  }
+  auto& e = it->second;
+  if (e.passivating) {
+    e.waiting.push_back({std::move(req), std::move(rp)});
+    return;
+  }
+  rp.delegate(e.handle, typename Traits::route_atom{}, std::move(req));
+}
+
+template <class Traits>
+std::chrono::milliseconds sweep_interval(const context_ptr& ctx) {
+  return std::max(ctx->passivate_after / 4, std::chrono::milliseconds{10});
+}
+
+template <class Traits>
+caf::behavior directory_shard(directory_self<Traits> self, context_ptr ctx,
+                              std::size_t max_resident) {
+  auto& st = self->state;
+  st.ctx = ctx;
+  st.max_resident = std::max<std::size_t>(1, max_resident);
+  self->set_down_handler([self](caf::down_msg& down) {
+    auto& s = self->state;
+    auto found = s.keys_by_address.find(down.source);
+    if (found == s.keys_by_address.end())
+      return; // passivated or already reported as crashed
+    const auto key = found->second;
+    if (down.reason && down.reason != caf::exit_reason::user_shutdown)
+      record_crash<Traits>(self, key);
+    forget<Traits>(self, key);
+  });
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    for (auto& [key, e] : self->state.entries)
+      self->send_exit(e.handle, msg.reason);
+    self->quit(msg.reason);
+  });
+  self->delayed_send(self, sweep_interval<Traits>(ctx), sweep_atom::value);
+  caf::message_handler routing{
+    [=](typename Traits::route_atom, typename Traits::request& req) {
+      auto rp = self->make_response_promise();
+      route<Traits>(self, std::move(req), rp);
+      return rp;
+    },
+    [=](retire_atom, const std::string& key) { start_passivation<Traits>(self, key); },
+    [=](crashed_atom, const std::string& key) {
+      auto& s = self->state;
+      auto it = s.entries.find(key);
+      const auto sender = caf::actor_cast<caf::actor_addr>(self->current_sender());
+      if (it == s.entries.end() || it->second.handle.address() != sender)
+        return;
+      record_crash<Traits>(self, key);
+      forget<Traits>(self, key);
+    },
+    [=](sweep_atom) {
+      auto& s = self->state;
+      const auto cutoff = s.ctx->now_ms() - s.ctx->passivate_after.count();
+      for (const auto& key : s.resident.idle_since(cutoff))
+        start_passivation<Traits>(self, key);
+      self->delayed_send(self, sweep_interval<Traits>(s.ctx), sweep_atom::value);
+    },
+    [=](resident_atom) { return self->state.resident.size(); },
+  };
+  return routing.or_else(Traits::extra(self, ctx));
+}
+
+} // namespace ordo::actors::detail

@@ -1,0 +1,52 @@
+// What every actor of one engine shares: the store and payment service handles, the clock,
+// the timeouts and bounds. Built once by the engine assembly (runtime/) or a test, then
+// shared read-only.
+#pragma once
+
+#include <caf/actor.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "actors/shard_router.hpp"
+#include "actors/store.hpp"
+
+namespace ordo::actors {
+
+// Where a test may make an actor throw, to exercise supervision. Empty in production.
+enum class fault_point {
+  before_decide,   // the command is taken, nothing is written
+  after_commit,    // the store confirmed; the reply is not sent yet
+};
+
+struct fault_injector {
+  std::function<void(const std::string& order_id, fault_point)> hook;
+};
+
+struct engine_context {
+  store_actor store;
+  caf::actor payment;
+  shard_router orders; // set once the order directory is up; sessions route through it
+  std::function<std::int64_t()> now_ms; // wall clock, Unix ms
+
+  std::chrono::milliseconds store_timeout{1'500};   // backstop behind the store's own timeout
+  std::chrono::milliseconds payment_timeout{10'000};
+  std::chrono::milliseconds payment_request_timeout{30'000};
+  std::chrono::milliseconds passivate_after{60'000};
+  std::chrono::milliseconds order_request_timeout{10'000}; // a session waiting on an order
+  std::size_t max_resident_per_shard = 100'000;
+
+  // Supervision: a virtual actor crashing more than this often stays down for the period.
+  std::size_t max_restarts = 3;
+  std::chrono::milliseconds restart_period{10'000};
+
+  std::string auth_key;
+  std::shared_ptr<fault_injector> faults;
+};
+
+using context_ptr = std::shared_ptr<const engine_context>;
+
+} // namespace ordo::actors

@@ -1,0 +1,26 @@
+#include "actors/fingerprint.hpp"
+
+#include <openssl/evp.h>
+
+#include "actors/hex.hpp"
+#include "messages/codec.hpp"
+
+namespace ordo::actors {
+
+std::string fingerprint_of(const request_body& body) {
+  auto canonical = body;
+  std::visit(
+    [](auto& req) {
+      if constexpr (requires { req.idem; })
+        req.idem.clear();
+    },
+    canonical);
+  std::string bytes;
+  encode_request(request{0, std::move(canonical)}, bytes);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_len = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &digest_len, EVP_sha256(), nullptr);
+  return to_hex(digest, digest_len);
+}
+
+} // namespace ordo::actors

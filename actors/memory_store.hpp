@@ -1,0 +1,39 @@
+// The store interface in memory, for unit tests of the actors only (no durability). Its data
+// and fault switches are shared with the test, which can read what was committed and make
+// the store refuse or stay silent, as Redis can.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "actors/store.hpp"
+
+namespace ordo::actors {
+
+struct memory_store_data {
+  std::map<std::string, domain::order_state> orders;
+  std::map<std::pair<std::string, std::string>, idem_record> idem_keys; // (customer, key)
+  std::map<std::string, std::set<std::string>> orders_by_customer;
+  std::map<std::string, bool> members;
+  std::map<std::string, session_record> sessions;
+  std::map<std::string, std::int64_t> payment_deadlines;
+  std::vector<std::pair<std::string, domain::event>> events; // (order id, event), in order
+  std::size_t commits = 0;
+
+  // Faults: every request is refused unavailable while `down`; the next `silent_requests`
+  // requests get no reply at all (as when Redis stops answering).
+  bool down = false;
+  int silent_requests = 0;
+};
+
+struct memory_store_state {
+  std::shared_ptr<memory_store_data> data;
+  static inline const char* name = "ordo.memory_store";
+};
+
+store_actor::behavior_type memory_store(store_actor::stateful_pointer<memory_store_state> self,
+                                        std::shared_ptr<memory_store_data> data);
+
+} // namespace ordo::actors

@@ -1,0 +1,334 @@
+#include "actors/order_actor.hpp"
+
+#include <caf/all.hpp>
+
+#include <deque>
+
+#include "actors/atoms.hpp"
+#include "actors/errors.hpp"
+#include "actors/order_protocol.hpp"
+#include "actors/payment.hpp"
+#include "domain/order_aggregate.hpp"
+
+namespace ordo::actors {
+
+namespace {
+
+// How soon an actor whose state could not be read tries again, for the engine's own
+// commands (a payment outcome, a deadline) that must not be lost to an outage.
+constexpr std::chrono::seconds reload_retry{1};
+
+struct pending_command {
+  order_request request;
+  std::optional<caf::response_promise> promise; // empty for the engine's own commands
+};
+
+struct order_actor_state {
+  context_ptr ctx;
+  caf::actor directory;
+  std::string id;
+  std::optional<domain::order_state> order;
+  bool loaded = false;
+  bool busy = false; // a load, commit or idempotency lookup is in flight
+  std::deque<pending_command> queue;
+  std::optional<pending_command> current;
+  std::optional<std::int64_t> payment_amount; // an authorization is in flight for this amount
+  static inline const char* name = "ordo.order";
+};
+
+using order_self = caf::stateful_actor<order_actor_state>*;
+
+void pump(order_self self);
+
+void finish(order_self self, caf::expected<ordo::order> outcome) {
+  auto& st = self->state;
+  if (st.current && st.current->promise) {
+    if (outcome)
+      st.current->promise->deliver(std::move(*outcome));
+    else
+      st.current->promise->deliver(std::move(outcome.error()));
+  }
+  st.current.reset();
+}
+
+void fail(order_self self, errc code, std::string message) {
+  finish(self, make_error(code, std::move(message)));
+}
+
+// An actor with no order and nothing to do is not worth keeping resident.
+void retire_if_empty(order_self self) {
+  auto& st = self->state;
+  if (st.loaded && !st.order && !st.busy && st.queue.empty())
+    self->send(st.directory, retire_atom::value, st.id);
+}
+
+void enqueue_internal(order_self self, domain::command cmd) {
+  auto& st = self->state;
+  st.queue.push_back({order_request{st.id, std::nullopt, std::move(cmd), std::nullopt, false},
+                      std::nullopt});
+  pump(self);
+}
+
+std::optional<std::int64_t> payment_deadline(const order_actor_state& st,
+                                             const domain::order_state& s) {
+  if (s.order.status != order_status::pending_payment)
+    return std::nullopt;
+  return s.order.created_at + st.ctx->payment_timeout.count();
+}
+
+// An unpaid order asks for payment and arms its deadline, after `placed` and after every
+// activation (the engine may have died while the payment was in flight).
+void drive_payment(order_self self) {
+  auto& st = self->state;
+  if (!st.order || st.order->order.status != order_status::pending_payment ||
+      st.payment_amount)
+    return;
+  const auto deadline = *payment_deadline(st, *st.order);
+  const auto wait_ms = std::max<std::int64_t>(0, deadline - st.ctx->now_ms());
+  self->delayed_send(self, std::chrono::milliseconds{wait_ms}, timeout_atom::value);
+  const auto amount = st.order->order.total;
+  st.payment_amount = amount;
+  self
+    ->request(st.ctx->payment, st.ctx->payment_request_timeout, authorize_atom::value, st.id,
+              amount)
+    .then(
+      [=](payment_decision decision) {
+        self->state.payment_amount.reset();
+        if (decision == payment_decision::authorized)
+          enqueue_internal(self, domain::authorize_payment{});
+        else
+          enqueue_internal(self, domain::decline_payment{});
+      },
+      [=](caf::error&) {
+        // No answer: the payment deadline cancels the order.
+        self->state.payment_amount.reset();
+      });
+}
+
+void publish(order_self self, const ordo::order& o) {
+  auto group = self->system().groups().get_local(order_push_group(o.customer));
+  self->send(group, push_atom::value, o);
+}
+
+// The engine's own commands have no one to answer; a payment authorization that can no
+// longer apply (the order was cancelled meanwhile) is voided.
+void settle_internal_refusal(order_self self, const domain::command& cmd) {
+  if (std::holds_alternative<domain::authorize_payment>(cmd))
+    self->send(self->state.ctx->payment, void_atom::value, self->state.id,
+               self->state.order ? self->state.order->charged : std::int64_t{0});
+}
+
+void load(order_self self) {
+  auto& st = self->state;
+  st.busy = true;
+  self->request(st.ctx->store, st.ctx->store_timeout, load_atom::value, st.id)
+    .then(
+      [=](stored_order& stored) {
+        auto& s = self->state;
+        s.busy = false;
+        s.loaded = true;
+        s.order = std::move(stored.state);
+        drive_payment(self);
+        pump(self);
+      },
+      [=](caf::error& err) {
+        // The store is down: every caller waiting would meet the same outage, so they hear
+        // of it now; the engine's own commands wait for the store to come back.
+        auto& s = self->state;
+        s.busy = false;
+        const auto reason = to_ordo_error(err);
+        for (auto it = s.queue.begin(); it != s.queue.end();) {
+          if (it->promise) {
+            it->promise->deliver(make_error(errc::unavailable, reason.message));
+            it = s.queue.erase(it);
+          } else {
+            ++it;
+          }
+        }
+        if (!s.queue.empty())
+          self->delayed_send(self, reload_retry, load_atom::value);
+      });
+}
+
+caf::expected<ordo::order> replayed_reply(const idem_record& record, const idem_claim& claim) {
+  if (record.fingerprint != claim.fingerprint)
+    return make_error(errc::conflict, "idempotency key '" + claim.key +
+                                        "' was used for a different request");
+  return record.reply;
+}
+
+// After a refused command that carried an idempotency key: had the key been recorded by an
+// earlier success, the original reply wins over the refusal.
+void answer_refusal(order_self self, ordo::error refusal) {
+  auto& st = self->state;
+  const auto& claim = st.current->request.idem;
+  if (!claim) {
+    fail(self, refusal.code, std::move(refusal.message));
+    return;
+  }
+  st.busy = true;
+  self->request(st.ctx->store, st.ctx->store_timeout, idem_atom::value, claim->customer, claim->key)
+    .then(
+      [=](idem_lookup& found) {
+        self->state.busy = false;
+        const auto& c = *self->state.current->request.idem;
+        if (found.record)
+          finish(self, replayed_reply(*found.record, c));
+        else
+          fail(self, refusal.code, refusal.message);
+        pump(self);
+      },
+      [=](caf::error&) {
+        self->state.busy = false;
+        fail(self, refusal.code, refusal.message);
+        pump(self);
+      });
+}
+
+void commit(order_self self, domain::event e) {
+  auto& st = self->state;
+  auto next = domain::apply_event(st.order, e);
+  order_commit c{st.order ? st.order->order.version : 0, next, e, st.current->request.idem,
+                 payment_deadline(st, next)};
+  st.busy = true;
+  self->request(st.ctx->store, st.ctx->store_timeout, commit_atom::value, std::move(c))
+    .then(
+      [=](commit_reply& reply) {
+        auto& s = self->state;
+        s.busy = false;
+        if (reply.replayed) {
+          finish(self, replayed_reply(*reply.replayed, *s.current->request.idem));
+        } else {
+          if (s.ctx->faults && s.ctx->faults->hook)
+            s.ctx->faults->hook(s.id, fault_point::after_commit);
+          s.order = next;
+          drive_payment(self);
+          publish(self, next.order);
+          finish(self, next.order);
+        }
+        pump(self);
+      },
+      [=](caf::error& err) {
+        // Refused or unconfirmed: the state stays as it was, and is read again before the
+        // next command in case an unconfirmed write did land (fencing makes that safe).
+        auto& s = self->state;
+        s.busy = false;
+        s.loaded = false;
+        const auto reason = to_ordo_error(err);
+        fail(self, reason.code, reason.message);
+        pump(self);
+      });
+}
+
+bool may_see(const order_actor_state& st, const order_request& req) {
+  if (!req.from || req.from->role == ordo::role::operator_)
+    return true;
+  if (const auto* cmd = std::get_if<domain::command>(&req.op))
+    if (std::holds_alternative<domain::place_order>(*cmd))
+      return true;
+  return st.order && st.order->order.customer == req.from->subject;
+}
+
+void run_current(order_self self) {
+  auto& st = self->state;
+  const auto& req = st.current->request;
+  if (st.ctx->faults && st.ctx->faults->hook)
+    st.ctx->faults->hook(st.id, fault_point::before_decide);
+  if (!may_see(st, req)) {
+    fail(self, errc::not_found, "no such order");
+    return;
+  }
+  const auto* cmd = std::get_if<domain::command>(&req.op);
+  if (cmd == nullptr) {
+    if (st.order)
+      finish(self, st.order->order);
+    else
+      fail(self, errc::not_found, "no such order");
+    return;
+  }
+  auto decided = domain::decide(st.order, *cmd, st.ctx->now_ms());
+  if (decided) {
+    commit(self, std::move(*decided));
+    return;
+  }
+  if (!st.current->promise) {
+    settle_internal_refusal(self, *cmd);
+    st.current.reset();
+    return;
+  }
+  answer_refusal(self, std::move(decided).error());
+}
+
+void pump(order_self self) {
+  auto& st = self->state;
+  while (!st.busy && !st.queue.empty()) {
+    if (!st.loaded) {
+      load(self);
+      return;
+    }
+    st.current = std::move(st.queue.front());
+    st.queue.pop_front();
+    run_current(self);
+  }
+  if (!st.busy)
+    retire_if_empty(self);
+}
+
+bool idle(const order_actor_state& st) {
+  const bool awaiting_payment =
+    st.order && st.order->order.status == order_status::pending_payment;
+  return !st.busy && st.queue.empty() && !st.current && !awaiting_payment;
+}
+
+caf::behavior order_actor(order_self self, context_ptr ctx, caf::actor directory,
+                          std::string order_id, bool is_new) {
+  auto& st = self->state;
+  st.ctx = std::move(ctx);
+  st.directory = std::move(directory);
+  st.id = std::move(order_id);
+  st.loaded = is_new;
+  self->set_exception_handler([self](caf::scheduled_actor*, std::exception_ptr&) -> caf::error {
+    auto& s = self->state;
+    self->send(s.directory, crashed_atom::value, s.id);
+    if (s.current && s.current->promise)
+      s.current->promise->deliver(make_error(
+        errc::internal, "order " + s.id + " failed; it restarts from its last durable state"));
+    // Commands not yet started go back to their senders, who retry after the restart.
+    for (auto& waiting : s.queue)
+      if (waiting.promise)
+        waiting.promise->deliver(caf::make_error(caf::sec::request_receiver_down));
+    return caf::exit_reason::unhandled_exception;
+  });
+  return {
+    [=](order_atom, order_request& req) {
+      auto promise = self->make_response_promise();
+      self->state.queue.push_back({std::move(req), promise});
+      pump(self);
+      return promise;
+    },
+    [=](timeout_atom) { enqueue_internal(self, domain::expire_payment{}); },
+    [=](load_atom) { pump(self); },
+    [=](passivate_atom) {
+      const bool done = idle(self->state);
+      auto promise = self->make_response_promise();
+      promise.deliver(done);
+      if (done)
+        self->quit();
+      return promise;
+    },
+  };
+}
+
+} // namespace
+
+std::string order_push_group(const std::string& customer) {
+  return "ordo.orders." + customer;
+}
+
+caf::actor spawn_order_actor(caf::event_based_actor* parent, context_ptr ctx,
+                             caf::actor directory, std::string order_id, bool is_new) {
+  return parent->spawn(order_actor, std::move(ctx), std::move(directory), std::move(order_id),
+                       is_new);
+}
+
+} // namespace ordo::actors

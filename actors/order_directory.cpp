@@ -1,0 +1,39 @@
+#include "actors/order_directory.hpp"
+
+#include "actors/directory_shard.hpp"
+#include "actors/order_actor.hpp"
+#include "actors/order_protocol.hpp"
+
+namespace ordo::actors {
+
+namespace {
+
+struct order_directory_traits {
+  using request = order_request;
+  using route_atom = order_atom;
+  static constexpr const char* directory_name = "ordo.order_directory";
+
+  static const std::string& key_of(const order_request& req) { return req.order_id; }
+
+  static caf::actor spawn(caf::event_based_actor* self, const context_ptr& ctx,
+                          const std::string& key, const order_request& first) {
+    return spawn_order_actor(self, ctx, caf::actor_cast<caf::actor>(self), key, first.is_new);
+  }
+
+  static caf::message_handler extra(caf::event_based_actor* self, const context_ptr& ctx) {
+    return {
+      [=](list_atom, list_query& query) {
+        return self->delegate(ctx->store, list_atom::value, std::move(query));
+      },
+    };
+  }
+};
+
+} // namespace
+
+caf::actor spawn_order_directory_shard(caf::actor_system& sys, context_ptr ctx,
+                                       std::size_t max_resident) {
+  return sys.spawn(detail::directory_shard<order_directory_traits>, std::move(ctx), max_resident);
+}
+
+} // namespace ordo::actors

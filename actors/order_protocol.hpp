@@ -1,0 +1,38 @@
+// What sessions (and the engine itself) ask of an order actor, through its directory shard:
+//   (order_atom, order_request) -> ordo::order, or a caf::error carrying an ordo::errc.
+#pragma once
+
+#include <caf/allowed_unsafe_message_type.hpp>
+
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "actors/store.hpp"
+#include "domain/commands.hpp"
+
+namespace ordo::actors {
+
+// Who asks: a customer may only touch their own orders (others are not_found); an operator
+// may touch any. The session has already checked that the role may use the op at all.
+struct caller {
+  std::string subject;
+  ordo::role role = ordo::role::customer;
+};
+
+struct read_order {};
+
+using order_op = std::variant<read_order, domain::command>;
+
+struct order_request {
+  std::string order_id;
+  std::optional<caller> from; // empty: the engine itself (payment outcome, deadline)
+  order_op op;
+  std::optional<idem_claim> idem;
+  bool is_new = false; // a place under a freshly generated id: there is nothing to load
+};
+
+} // namespace ordo::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ordo::actors::order_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ordo::order)

@@ -1,0 +1,31 @@
+// Tokens of SPEC section 4: ROLE.SUBJECT.EXPIRY.MAC, MAC = lowercase hex HMAC-SHA256 of
+// "ROLE.SUBJECT.EXPIRY" under the engine's auth key, EXPIRY in Unix seconds.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "messages/error.hpp"
+#include "messages/reply.hpp"
+
+namespace ordo::actors {
+
+struct token_claims {
+  ordo::role role = ordo::role::customer;
+  std::string subject;
+  std::int64_t expires_at_s = 0;
+};
+
+std::string mint_token(ordo::role role, std::string_view subject, std::int64_t expires_at_s,
+                       std::string_view auth_key);
+
+// unauthenticated for a malformed token, a wrong MAC (compared in constant time) or an
+// expiry at or before `now_ms`.
+result<token_claims> verify_token(std::string_view token, std::string_view auth_key,
+                                  std::int64_t now_ms);
+
+// SUBJECT of SPEC section 4: [A-Za-z0-9_-]{1,64}.
+bool valid_subject(std::string_view subject);
+
+} // namespace ordo::actors
