@@ -1,0 +1,96 @@
+// Virtual order actors: passivated when idle or beyond the resident bound (least recently
+// used first), reactivated transparently with their state intact, never while busy.
+
+#include "actor_fixture.hpp"
+
+namespace ordo::actors::test {
+namespace {
+
+using passivation = actor_fixture;
+
+TEST_F(passivation, idle_orders_are_passivated_after_the_idle_time) {
+  ctx.passivate_after = std::chrono::milliseconds{60'000};
+  const auto alice = login("alice");
+  place(alice, {{"A", 1, 10'000}}, "k-1");
+  place(alice, {{"B", 1, 10'000}}, "k-2");
+  advance(std::chrono::milliseconds{3});
+  EXPECT_EQ(resident_orders(), 2u);
+  advance(std::chrono::milliseconds{30'000});
+  EXPECT_EQ(resident_orders(), 2u);
+  advance(std::chrono::milliseconds{45'000});
+  EXPECT_EQ(resident_orders(), 0u);
+}
+
+TEST_F(passivation, a_passivated_order_comes_back_with_its_state_intact) {
+  const auto alice = login("alice");
+  const auto placed = place(alice, {{"A", 3, 10'000}});
+  advance(std::chrono::milliseconds{3});
+  const auto cancelled =
+    call(alice, cancel_request{placed.id, "k-c", std::vector<line_quantity>{{"A", 1}}}).order();
+  advance(ctx.passivate_after * 2);
+  ASSERT_EQ(resident_orders(), 0u);
+  const auto got = call(alice, get_request{placed.id});
+  ASSERT_TRUE(got.ok()) << got.error.message;
+  EXPECT_EQ(got.order(), cancelled);
+  EXPECT_EQ(resident_orders(), 1u);
+  const auto next = call(alice, cancel_request{placed.id, "k-d", std::vector<line_quantity>{{"A", 1}}});
+  EXPECT_EQ(next.order().version, cancelled.version + 1);
+}
+
+TEST_F(passivation, orders_used_recently_stay_resident) {
+  ctx.passivate_after = std::chrono::milliseconds{60'000};
+  const auto alice = login("alice");
+  const auto kept = place(alice, {{"A", 1, 10'000}}, "k-1");
+  place(alice, {{"B", 1, 10'000}}, "k-2");
+  advance(std::chrono::milliseconds{40'000});
+  call(alice, get_request{kept.id});
+  advance(std::chrono::milliseconds{40'000});
+  EXPECT_EQ(resident_orders(), 1u);
+}
+
+TEST_F(passivation, beyond_the_bound_the_least_recently_used_order_is_passivated) {
+  shards = 1;
+  ctx.max_resident_per_shard = 2;
+  const auto alice = login("alice");
+  const auto a = place(alice, {{"A", 1, 10'000}}, "k-1");
+  advance(std::chrono::milliseconds{3});
+  const auto b = place(alice, {{"B", 1, 10'000}}, "k-2");
+  advance(std::chrono::milliseconds{3});
+  call(alice, get_request{a.id}); // b is now the least recently used
+  const auto c = place(alice, {{"C", 1, 10'000}}, "k-3");
+  advance(std::chrono::milliseconds{3});
+  EXPECT_EQ(resident_orders(), 2u);
+  // b comes back on use, pushing out the least recent again.
+  const auto got = call(alice, get_request{b.id});
+  ASSERT_TRUE(got.ok()) << got.error.message;
+  EXPECT_EQ(got.order().status, order_status::paid);
+  EXPECT_EQ(resident_orders(), 2u);
+  EXPECT_TRUE(call(alice, get_request{c.id}).ok());
+}
+
+TEST_F(passivation, an_order_waiting_for_payment_is_not_passivated) {
+  shards = 1;
+  ctx.max_resident_per_shard = 1;
+  payment.latency = std::chrono::milliseconds{5'000};
+  const auto alice = login("alice");
+  const auto a = place(alice, {{"A", 1, 10'000}}, "k-1");
+  place(alice, {{"B", 1, 10'000}}, "k-2");
+  EXPECT_EQ(resident_orders(), 2u);
+  advance(std::chrono::milliseconds{5'000});
+  EXPECT_EQ(call(alice, get_request{a.id}).order().status, order_status::paid);
+}
+
+TEST_F(passivation, requests_arriving_during_a_passivation_are_served) {
+  const auto alice = login("alice");
+  const auto placed = place(alice, {{"A", 1, 10'000}});
+  advance(std::chrono::milliseconds{3});
+  // The sweep asks the actor to go; a request sent in the same instant must still land.
+  now += ctx.passivate_after.count() + 1;
+  auto got = send(alice, get_request{placed.id});
+  advance(ctx.passivate_after);
+  ASSERT_TRUE(got->ok()) << got->error.message;
+  EXPECT_EQ(got->order().id, placed.id);
+}
+
+} // namespace
+} // namespace ordo::actors::test
