@@ -200,6 +200,8 @@ caf::behavior directory_shard(directory_self<Traits> self, context_ptr ctx,
       const auto cutoff = s.ctx->now_ms() - s.ctx->passivate_after.count();
       for (const auto& key : s.resident.idle_since(cutoff))
         start_passivation<Traits>(self, key);
+      for (auto it = s.crashes.begin(); it != s.crashes.end();)
+        it = it->second.forgotten(s.ctx->now_ms()) ? s.crashes.erase(it) : std::next(it);
       self->delayed_send(self, sweep_interval<Traits>(s.ctx), sweep_atom::value);
     },
     [=](resident_atom) { return self->state.resident.size(); },

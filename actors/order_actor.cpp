@@ -32,7 +32,8 @@ struct order_actor_state {
   bool busy = false; // a load, commit or idempotency lookup is in flight
   std::deque<pending_command> queue;
   std::optional<pending_command> current;
-  std::optional<std::int64_t> payment_amount; // an authorization is in flight for this amount
+  bool payment_in_flight = false;
+  std::int64_t requested_amount = 0; // what the last authorization asked for; a void returns it
   static inline const char* name = "ordo.order";
 };
 
@@ -81,19 +82,19 @@ std::optional<std::int64_t> payment_deadline(const order_actor_state& st,
 void drive_payment(order_self self) {
   auto& st = self->state;
   if (!st.order || st.order->order.status != order_status::pending_payment ||
-      st.payment_amount)
+      st.payment_in_flight)
     return;
   const auto deadline = *payment_deadline(st, *st.order);
   const auto wait_ms = std::max<std::int64_t>(0, deadline - st.ctx->now_ms());
   self->delayed_send(self, std::chrono::milliseconds{wait_ms}, timeout_atom::value);
-  const auto amount = st.order->order.total;
-  st.payment_amount = amount;
+  st.requested_amount = st.order->order.total;
+  st.payment_in_flight = true;
   self
     ->request(st.ctx->payment, st.ctx->payment_request_timeout, authorize_atom::value, st.id,
-              amount)
+              st.requested_amount)
     .then(
       [=](payment_decision decision) {
-        self->state.payment_amount.reset();
+        self->state.payment_in_flight = false;
         if (decision == payment_decision::authorized)
           enqueue_internal(self, domain::authorize_payment{});
         else
@@ -101,7 +102,7 @@ void drive_payment(order_self self) {
       },
       [=](caf::error&) {
         // No answer: the payment deadline cancels the order.
-        self->state.payment_amount.reset();
+        self->state.payment_in_flight = false;
       });
 }
 
@@ -115,7 +116,7 @@ void publish(order_self self, const ordo::order& o) {
 void settle_internal_refusal(order_self self, const domain::command& cmd) {
   if (std::holds_alternative<domain::authorize_payment>(cmd))
     self->send(self->state.ctx->payment, void_atom::value, self->state.id,
-               self->state.order ? self->state.order->charged : std::int64_t{0});
+               self->state.requested_amount);
 }
 
 void load(order_self self) {
