@@ -124,7 +124,8 @@ void hello(session_self self, const hello_request& req, caf::response_promise rp
 void place(session_self self, const place_request& req, caf::response_promise rp) {
   auto& st = self->state;
   const auto now = st.ctx->now_ms();
-  const auto order_id = domain::make_order_id(now, order_id_entropy());
+  const auto order_id =
+    domain::make_order_id(now, order_id_entropy(), domain::customer_tag(st.record->subject));
   const auto who = caller_of(*st.record);
   idem_claim claim{who.subject, req.idem, fingerprint_of(req)};
   auto lines = req.lines;

@@ -13,12 +13,32 @@ int digit_value(char c) {
   return pos == std::string_view::npos ? -1 : static_cast<int>(pos);
 }
 
+constexpr std::size_t ulid_chars = 26;
+
+bool all_digits(std::string_view text) {
+  for (char c : text)
+    if (digit_value(c) < 0)
+      return false;
+  return true;
+}
+
 } // namespace
 
-std::string make_order_id(std::int64_t created_at_ms,
-                          const std::array<std::uint8_t, 10>& entropy) {
+std::string customer_tag(std::string_view customer) {
+  std::uint32_t hash = 2166136261u; // FNV-1a
+  for (unsigned char c : customer) {
+    hash ^= c;
+    hash *= 16777619u;
+  }
+  const auto value = hash % customer_tags;
+  return {alphabet[value / 32], alphabet[value % 32]};
+}
+
+std::string make_order_id(std::int64_t created_at_ms, const std::array<std::uint8_t, 10>& entropy,
+                          std::string_view tag) {
   assert(created_at_ms >= 0 && created_at_ms < (std::int64_t{1} << 48));
-  std::string id(order_id_chars, '0');
+  assert(tag.size() == customer_tag_chars && all_digits(tag));
+  std::string id(ulid_chars, '0');
   auto time = static_cast<std::uint64_t>(created_at_ms);
   for (int i = 9; i >= 0; --i) {
     id[static_cast<std::size_t>(i)] = alphabet[time & 31];
@@ -26,13 +46,19 @@ std::string make_order_id(std::int64_t created_at_ms,
   }
   // 80 random bits as 16 base32 digits, 5 bits each, most significant first.
   std::size_t bit = 0;
-  for (std::size_t i = 10; i < order_id_chars; ++i, bit += 5) {
+  for (std::size_t i = 10; i < ulid_chars; ++i, bit += 5) {
     unsigned value = 0;
     for (std::size_t b = bit; b < bit + 5; ++b)
       value = (value << 1) | ((entropy[b / 8] >> (7 - b % 8)) & 1u);
     id[i] = alphabet[value];
   }
-  return id;
+  return id.append(tag);
+}
+
+std::string_view order_id_tag(std::string_view id) {
+  if (id.size() != order_id_chars || !all_digits(id))
+    return {};
+  return id.substr(ulid_chars);
 }
 
 std::int64_t order_id_time_ms(std::string_view id) {
@@ -45,9 +71,8 @@ std::int64_t order_id_time_ms(std::string_view id) {
       return -1;
     time = (time << 5) | value;
   }
-  for (std::size_t i = 10; i < order_id_chars; ++i)
-    if (digit_value(id[i]) < 0)
-      return -1;
+  if (!all_digits(id))
+    return -1;
   return time < (std::int64_t{1} << 48) ? time : -1;
 }
 

@@ -1,6 +1,8 @@
-// Order ids: 26 characters of Crockford base32, a 48-bit Unix-ms timestamp then 80 random
-// bits (the ULID layout). Unique across nodes and restarts without coordination, and
-// sorting ids sorts orders by creation time, which is what `list` pages by.
+// Order ids: 28 characters of Crockford base32: a 48-bit Unix-ms timestamp and 80 random
+// bits (the ULID layout), then the customer's 2-character shard tag. Unique across nodes
+// and restarts without coordination; sorting ids sorts orders by creation time, which is
+// what `list` pages by; and the tag puts an order's keys in the same Redis Cluster slot as
+// its customer's keys.
 #pragma once
 
 #include <array>
@@ -10,9 +12,18 @@
 
 namespace ordo::domain {
 
-inline constexpr std::size_t order_id_chars = 26;
+inline constexpr std::size_t order_id_chars = 28;
+inline constexpr std::size_t customer_tag_chars = 2;
+inline constexpr std::size_t customer_tags = 1024; // 32^2: slots the keys can spread over
 
-std::string make_order_id(std::int64_t created_at_ms, const std::array<std::uint8_t, 10>& entropy);
+// A short, stable hash of the customer id.
+std::string customer_tag(std::string_view customer);
+
+std::string make_order_id(std::int64_t created_at_ms, const std::array<std::uint8_t, 10>& entropy,
+                          std::string_view tag);
+
+// The tag an id carries, or "" when `id` is not an order id.
+std::string_view order_id_tag(std::string_view id);
 
 // The creation time encoded in an id, or -1 when `id` is not one.
 std::int64_t order_id_time_ms(std::string_view id);
