@@ -13,6 +13,7 @@ using member_atom = caf::atom_constant<caf::atom("member")>;
 using session_atom = caf::atom_constant<caf::atom("session")>;
 using get_atom = caf::atom_constant<caf::atom("get")>;
 using put_atom = caf::atom_constant<caf::atom("put")>;
+using deadline_atom = caf::atom_constant<caf::atom("deadline")>;
 
 using authorize_atom = caf::atom_constant<caf::atom("authorize")>;
 using void_atom = caf::atom_constant<caf::atom("void")>;

@@ -109,6 +109,19 @@ store_actor::behavior_type memory_store(store_actor::stateful_pointer<memory_sto
         return true;
       });
     },
+    [=](deadline_atom, std::int64_t due_before_ms, std::uint32_t limit) {
+      return serve<due_orders>(self, [&](memory_store_data& d) -> caf::result<due_orders> {
+        std::vector<std::pair<std::int64_t, std::string>> due;
+        for (const auto& [id, at] : d.payment_deadlines)
+          if (at <= due_before_ms)
+            due.emplace_back(at, id);
+        std::sort(due.begin(), due.end());
+        due_orders out;
+        for (std::size_t i = 0; i < due.size() && i < limit; ++i)
+          out.order_ids.push_back(due[i].second);
+        return out;
+      });
+    },
     [=](session_atom, get_atom, const std::string& id) {
       return serve<stored_session>(self,
                                    [&](memory_store_data& d) -> caf::result<stored_session> {

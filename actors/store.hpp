@@ -79,6 +79,11 @@ struct stored_session {
   std::optional<session_record> session;
 };
 
+// Unpaid orders whose payment deadline is due, oldest first, at most `limit`.
+struct due_orders {
+  std::vector<std::string> order_ids;
+};
+
 // Failures are caf::errors from actors/errors.hpp: conflict (a stale expected_version) and
 // unavailable (the store could not confirm in time; nothing or everything was applied).
 using store_actor = caf::typed_actor<
@@ -89,7 +94,8 @@ using store_actor = caf::typed_actor<
   caf::replies_to<member_atom, get_atom, std::string>::with<bool>,
   caf::replies_to<member_atom, put_atom, std::string, bool>::with<bool>,
   caf::replies_to<session_atom, put_atom, session_record>::with<bool>,
-  caf::replies_to<session_atom, get_atom, std::string>::with<stored_session>>;
+  caf::replies_to<session_atom, get_atom, std::string>::with<stored_session>,
+  caf::replies_to<deadline_atom, std::int64_t, std::uint32_t>::with<due_orders>>;
 
 } // namespace ordo::actors
 
@@ -103,3 +109,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ordo::actors::list_query)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ordo::actors::order_page)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ordo::actors::session_record)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ordo::actors::stored_session)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ordo::actors::due_orders)

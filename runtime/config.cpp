@@ -74,6 +74,9 @@ config::config() {
   add(opts.max_frame_bytes, "max-frame-bytes", "largest accepted frame payload in bytes");
   add(opts.redis_timeout_ms, "redis-timeout-ms",
       "a Redis step not confirmed within this many ms is answered unavailable");
+  add(opts.events_max_len, "events-max-len",
+      "trim the events stream towards this many entries, never past what a consumer group "
+      "has not acknowledged; 0 = keep all");
   add(opts.payment_latency_ms, "payment-latency-ms", "simulated payment authorization latency");
   add(opts.payment_decline_rate, "payment-decline-rate",
       "share of payments the simulator declines, 0 to 1");

@@ -57,6 +57,7 @@ std::vector<std::string> validate(const options& opts) {
     problems.push_back("auth-key is required: the secret that signs tokens (HMAC-SHA256)");
   check_range(problems, "max-frame-bytes", opts.max_frame_bytes, 1, max_max_frame_bytes);
   check_range(problems, "redis-timeout-ms", opts.redis_timeout_ms, 1, max_timeout_ms);
+  check_range(problems, "events-max-len", opts.events_max_len, 0, INT64_MAX);
   check_range(problems, "payment-latency-ms", opts.payment_latency_ms, 0, max_timeout_ms);
   if (!(opts.payment_decline_rate >= 0.0 && opts.payment_decline_rate <= 1.0))
     problems.push_back("payment-decline-rate must be between 0 and 1, got " +

@@ -21,6 +21,9 @@ struct options {
   std::string key_prefix = "ordo:";
   std::int64_t max_frame_bytes = static_cast<std::int64_t>(limits::default_max_frame_bytes);
   std::int64_t redis_timeout_ms = 1000;
+  // 0 keeps every event; otherwise the events stream is trimmed towards this length, never
+  // past an entry a consumer group still needs.
+  std::int64_t events_max_len = 0;
 
   // Payment: the built-in simulator, and how long an order may wait for it.
   std::int64_t payment_latency_ms = 3;

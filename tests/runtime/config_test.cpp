@@ -68,6 +68,7 @@ TEST(config, every_flag_sets_its_option) {
   const auto parsed = parse(
     cfg, {"--listen=127.0.0.1:9001", "--redis=127.0.0.1:9002", "--auth-key=secret",
           "--key-prefix=t1:", "--max-frame-bytes=2048", "--redis-timeout-ms=250",
+          "--events-max-len=5000",
           "--payment-latency-ms=0", "--payment-decline-rate=0.25", "--payment-seed=7",
           "--payment-timeout-ms=500", "--passivate-after-ms=1000", "--max-resident-orders=10",
           "--scheduler-threads=3"});
@@ -78,6 +79,7 @@ TEST(config, every_flag_sets_its_option) {
   EXPECT_EQ(cfg.opts.key_prefix, "t1:");
   EXPECT_EQ(cfg.opts.max_frame_bytes, 2048);
   EXPECT_EQ(cfg.opts.redis_timeout_ms, 250);
+  EXPECT_EQ(cfg.opts.events_max_len, 5000);
   EXPECT_EQ(cfg.opts.payment_latency_ms, 0);
   EXPECT_DOUBLE_EQ(cfg.opts.payment_decline_rate, 0.25);
   EXPECT_EQ(cfg.opts.payment_seed, 7);
@@ -169,7 +171,7 @@ TEST(config, help_lists_every_option_with_its_default) {
   }
   EXPECT_NE(help.find("(default: 127.0.0.1:7400)"), std::string::npos);
   EXPECT_NE(help.find("(default: 1048576)"), std::string::npos);
-  EXPECT_EQ(cfg.documented_options().size(), 13u);
+  EXPECT_EQ(cfg.documented_options().size(), 14u);
 }
 
 TEST(config, rendered_settings_redact_the_auth_key) {

@@ -47,6 +47,7 @@ TEST(options, every_bad_value_is_reported_with_its_option_name) {
   opts.redis = "redis:0";
   opts.max_frame_bytes = 0;
   opts.redis_timeout_ms = 0;
+  opts.events_max_len = -1;
   opts.payment_latency_ms = -1;
   opts.payment_decline_rate = 1.5;
   opts.payment_seed = -3;
@@ -56,12 +57,13 @@ TEST(options, every_bad_value_is_reported_with_its_option_name) {
   opts.scheduler_threads = -1;
   const auto problems = validate(opts);
   for (const char* name :
-       {"listen", "redis", "max-frame-bytes", "redis-timeout-ms", "payment-latency-ms",
+       {"listen", "redis", "max-frame-bytes", "redis-timeout-ms", "events-max-len",
+        "payment-latency-ms",
         "payment-decline-rate", "payment-seed", "payment-timeout-ms", "passivate-after-ms",
         "max-resident-orders", "scheduler-threads"}) {
     EXPECT_TRUE(mentions(problems, name)) << name;
   }
-  EXPECT_EQ(problems.size(), 11u);
+  EXPECT_EQ(problems.size(), 12u);
 }
 
 TEST(options, decline_rate_bounds_are_inclusive) {

@@ -1,0 +1,89 @@
+#include "runtime/engine.hpp"
+
+#include <caf/all.hpp>
+
+#include <thread>
+
+#include "actors/deadline_scanner.hpp"
+#include "actors/payment.hpp"
+#include "runtime/redis_client.hpp"
+#include "runtime/redis_store.hpp"
+
+namespace ordo::runtime {
+
+namespace {
+
+// The actors' own backstop behind the store's redis_timeout, so the store's answer (a
+// precise unavailable) normally arrives first.
+constexpr std::chrono::milliseconds store_backstop{500};
+
+std::int64_t wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+// More shards than scheduler threads, so that one busy shard never holds up the others.
+std::size_t shard_count(const options& opts) {
+  const auto threads = opts.scheduler_threads > 0
+                         ? static_cast<std::size_t>(opts.scheduler_threads)
+                         : std::max(1u, std::thread::hardware_concurrency());
+  return std::max<std::size_t>(4, 2 * threads);
+}
+
+} // namespace
+
+actors::engine_context context_for(const options& opts) {
+  actors::engine_context ctx;
+  ctx.now_ms = wall_clock_ms;
+  ctx.store_timeout = std::chrono::milliseconds{opts.redis_timeout_ms} + store_backstop;
+  ctx.payment_timeout = std::chrono::milliseconds{opts.payment_timeout_ms};
+  ctx.passivate_after = std::chrono::milliseconds{opts.passivate_after_ms};
+  ctx.max_resident_per_shard =
+    std::max<std::size_t>(1, static_cast<std::size_t>(opts.max_resident_orders) / shard_count(opts));
+  ctx.auth_key = opts.auth_key;
+  return ctx;
+}
+
+result<std::unique_ptr<engine>> engine::start(caf::actor_system& sys, const options& opts) {
+  const auto address = parse_host_port(opts.redis);
+  if (!address)
+    return error{errc::bad_request, "redis must be HOST:PORT, got '" + opts.redis + "'"};
+  const std::chrono::milliseconds timeout{opts.redis_timeout_ms};
+  if (auto reachable = redis_client::probe(address->host, address->port, timeout); !reachable)
+    return error{errc::unavailable, "cannot reach redis at " + opts.redis + ": " +
+                                      reachable.error().message};
+  std::unique_ptr<engine> e{new engine};
+  e->client_ = std::make_shared<redis_client>(
+    redis_client::options{address->host, address->port, timeout});
+  redis_store_options store_opts;
+  store_opts.key_prefix = opts.key_prefix;
+  store_opts.timeout = timeout;
+  store_opts.events_max_len = opts.events_max_len;
+  e->store_ = spawn_redis_store(sys, e->client_, store_opts);
+  e->payment_ = actors::spawn_payment_simulator(
+    sys, {std::chrono::milliseconds{opts.payment_latency_ms}, opts.payment_decline_rate,
+          static_cast<std::uint64_t>(opts.payment_seed)});
+  auto ctx = context_for(opts);
+  ctx.store = e->store_;
+  ctx.payment = e->payment_;
+  e->tree_ = actors::spawn_actor_tree(sys, std::move(ctx), shard_count(opts));
+  e->scanner_ = actors::spawn_deadline_scanner(sys, e->tree_.ctx, {});
+  return e;
+}
+
+engine::~engine() {
+  stop();
+}
+
+void engine::stop() {
+  if (stopped_)
+    return;
+  stopped_ = true;
+  caf::anon_send_exit(scanner_, caf::exit_reason::user_shutdown);
+  actors::stop_actor_tree(tree_);
+  caf::anon_send_exit(payment_, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(store_, caf::exit_reason::user_shutdown);
+}
+
+} // namespace ordo::runtime

@@ -1,0 +1,50 @@
+// One engine: the Redis client and store, the payment simulator, the actor tree and the
+// deadline scanner, assembled from runtime::options on a caller's actor_system. ordod and
+// the embedding API start it; tests start several, one after another, on one Redis.
+#pragma once
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+#include <memory>
+
+#include "actors/actor_tree.hpp"
+#include "actors/store.hpp"
+#include "messages/error.hpp"
+#include "runtime/options.hpp"
+
+namespace ordo::runtime {
+
+class redis_client;
+
+class engine {
+public:
+  // Checks that Redis answers first: when it does not, start-up fails with an error that
+  // names the address. `opts` must have passed validate().
+  static result<std::unique_ptr<engine>> start(caf::actor_system& sys, const options& opts);
+
+  ~engine();
+  engine(const engine&) = delete;
+  engine& operator=(const engine&) = delete;
+
+  // Stops every actor of this engine; requests still in flight get an error, none hangs.
+  void stop();
+
+  const actors::actor_tree& tree() const { return tree_; }
+  const actors::store_actor& store() const { return store_; }
+
+private:
+  engine() = default;
+
+  std::shared_ptr<redis_client> client_;
+  actors::store_actor store_;
+  caf::actor payment_;
+  caf::actor scanner_;
+  actors::actor_tree tree_;
+  bool stopped_ = false;
+};
+
+// The actors' shared settings for `opts` (without the store and payment handles).
+actors::engine_context context_for(const options& opts);
+
+} // namespace ordo::runtime

@@ -1,0 +1,126 @@
+#include "runtime/redis_scripts.hpp"
+
+#include <openssl/sha.h>
+
+#include "actors/hex.hpp"
+
+namespace ordo::runtime {
+
+namespace {
+
+redis_script make_script(std::string source) {
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const unsigned char*>(source.data()), source.size(), digest);
+  return {std::make_shared<const std::string>(std::move(source)),
+          actors::to_hex(digest, SHA_DIGEST_LENGTH)};
+}
+
+constexpr const char* commit_source = R"lua(#!lua
+if ARGV[11] ~= '' then
+  local record = redis.call('HMGET', KEYS[3], 'f', 'r')
+  if record[1] then
+    return {'replay', record[1], record[2]}
+  end
+end
+local current = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
+if current ~= tonumber(ARGV[1]) then
+  return {'conflict', tostring(current)}
+end
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 's', ARGV[3], 'm', ARGV[4], 'd', ARGV[5], 'c', ARGV[6])
+redis.call('ZADD', KEYS[2], 0, ARGV[7])
+redis.call('XADD', KEYS[5], '*', 'order', ARGV[7], 'customer', ARGV[8], 'type', ARGV[9],
+           'version', ARGV[2], 'at', ARGV[10], 'order_state', ARGV[3])
+if ARGV[11] ~= '' then
+  redis.call('HSET', KEYS[3], 'f', ARGV[11], 'r', ARGV[3])
+  redis.call('EXPIRE', KEYS[3], ARGV[12])
+end
+if ARGV[13] ~= '' then
+  redis.call('ZADD', KEYS[4], ARGV[13], ARGV[7])
+else
+  redis.call('ZREM', KEYS[4], ARGV[7])
+end
+return {'ok'}
+)lua";
+
+constexpr const char* list_source = R"lua(#!lua flags=no-writes
+local newest = ARGV[1] == '' and '+' or ('(' .. ARGV[1])
+local ids = redis.call('ZREVRANGEBYLEX', KEYS[1], newest, '-', 'LIMIT', 0, tonumber(ARGV[2]))
+local orders = {}
+for _, id in ipairs(ids) do
+  local state = redis.call('HGET', ARGV[3] .. id, 's')
+  if state then
+    orders[#orders + 1] = state
+  end
+end
+return orders
+)lua";
+
+constexpr const char* trim_source = R"lua(#!lua
+local key = KEYS[1]
+local max_len = tonumber(ARGV[1])
+local length = redis.call('XLEN', key)
+if length <= max_len then
+  return 0
+end
+local function parse(id)
+  local ms, seq = string.match(id, '(%d+)-(%d+)')
+  return tonumber(ms), tonumber(seq)
+end
+local function before(a, b)
+  local am, as = parse(a)
+  local bm, bs = parse(b)
+  return am < bm or (am == bm and as < bs)
+end
+-- The oldest entry some consumer group still needs: pending (delivered, not acknowledged)
+-- or not delivered yet.
+local needed = nil
+for _, group in ipairs(redis.call('XINFO', 'GROUPS', key)) do
+  local info = {}
+  for i = 1, #group, 2 do
+    info[group[i]] = group[i + 1]
+  end
+  local candidates = {}
+  if tonumber(info['pending']) > 0 then
+    candidates[#candidates + 1] = redis.call('XPENDING', key, info['name'])[2]
+  end
+  local undelivered = redis.call('XRANGE', key, '(' .. info['last-delivered-id'], '+', 'COUNT', 1)
+  if #undelivered > 0 then
+    candidates[#candidates + 1] = undelivered[1][1]
+  end
+  for _, id in ipairs(candidates) do
+    if needed == nil or before(id, needed) then
+      needed = id
+    end
+  end
+end
+local drop = math.min(length - max_len, tonumber(ARGV[2]))
+local entries = redis.call('XRANGE', key, '-', '+', 'COUNT', drop + 1)
+local dropped = 0
+while dropped < drop and (needed == nil or before(entries[dropped + 1][1], needed)) do
+  dropped = dropped + 1
+end
+if dropped == 0 then
+  return 0
+end
+redis.call('XTRIM', key, 'MINID', entries[dropped + 1][1])
+return dropped
+)lua";
+
+} // namespace
+
+const redis_script& commit_script() {
+  static const redis_script script = make_script(commit_source);
+  return script;
+}
+
+const redis_script& list_script() {
+  static const redis_script script = make_script(list_source);
+  return script;
+}
+
+const redis_script& trim_script() {
+  static const redis_script script = make_script(trim_source);
+  return script;
+}
+
+} // namespace ordo::runtime

@@ -1,0 +1,32 @@
+// The Lua scripts that make each state change one atomic Redis step. Loaded by EVALSHA
+// (redis_client falls back to EVAL after NOSCRIPT). The "#!lua" shebang makes Redis 7 refuse
+// a script up front when it is out of memory, instead of failing between two writes.
+#pragma once
+
+#include <memory>
+#include <string>
+
+namespace ordo::runtime {
+
+struct redis_script {
+  std::shared_ptr<const std::string> source;
+  std::string sha1;
+};
+
+// KEYS: order, customer index, idempotency key (the order key when there is none), deadline
+// set, events stream. ARGV: expected version, new version, ORDER msgpack, member, delivered_at,
+// charged, order id, customer, event type, at, fingerprint ("" = no key), idempotency TTL
+// (s), payment deadline ("" = none).
+// Returns {"ok"}, {"conflict", current version} or {"replay", fingerprint, reply ORDER}.
+const redis_script& commit_script();
+
+// KEYS: customer index. ARGV: before ("" = newest), limit, order key prefix.
+// Returns the ORDER msgpack of up to `limit` orders, newest first.
+const redis_script& list_script();
+
+// KEYS: events stream. ARGV: max length, most entries to drop in one run.
+// Trims the oldest entries beyond the max length, never one that a consumer group has not
+// acknowledged yet (pending) or not been delivered yet. Returns how many it dropped.
+const redis_script& trim_script();
+
+} // namespace ordo::runtime

@@ -1,0 +1,385 @@
+#include "runtime/redis_store.hpp"
+
+#include <caf/all.hpp>
+
+#include <charconv>
+#include <map>
+
+#include "actors/errors.hpp"
+#include "domain/order_id.hpp"
+#include "messages/codec.hpp"
+#include "runtime/redis_keys.hpp"
+#include "runtime/redis_scripts.hpp"
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ordo::result<ordo::runtime::redis_value>)
+
+namespace ordo::runtime {
+
+namespace {
+
+using namespace ordo::actors;
+
+using reply_atom = caf::atom_constant<caf::atom("reply")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using trim_atom = caf::atom_constant<caf::atom("trim")>;
+
+// Most entries one trim run drops, so a run stays short inside Redis.
+constexpr std::int64_t trim_chunk = 10'000;
+
+using on_reply = std::function<void(result<redis_value>)>;
+
+struct pending_request {
+  std::chrono::steady_clock::time_point deadline;
+  on_reply done;
+};
+
+struct redis_store_state {
+  std::shared_ptr<redis_client> client;
+  redis_store_options opts;
+  redis_keys keys{""};
+  std::map<std::uint64_t, pending_request> pending; // tickets grow with time
+  std::uint64_t next_ticket = 0;
+  static inline const char* name = "ordo.redis_store";
+};
+
+using store_self = caf::stateful_actor<redis_store_state>*;
+
+// Sends one command; `done` runs in this actor once Redis answers, the connection fails, or
+// the timeout passes, whichever comes first.
+void issue(store_self self, redis_command cmd, on_reply done) {
+  auto& st = self->state;
+  const auto ticket = st.next_ticket++;
+  st.pending.emplace(ticket,
+                     pending_request{std::chrono::steady_clock::now() + st.opts.timeout,
+                                     std::move(done)});
+  auto handle = caf::actor_cast<caf::actor>(self);
+  st.client->submit(std::move(cmd), [handle, ticket](result<redis_value> r) {
+    caf::anon_send(handle, reply_atom::value, ticket, std::move(r));
+  });
+}
+
+redis_command script_call(const redis_script& script, std::vector<std::string> keys,
+                          std::vector<std::string> args) {
+  redis_command cmd;
+  cmd.script = script.source;
+  cmd.args = {"EVALSHA", script.sha1, std::to_string(keys.size())};
+  cmd.args.insert(cmd.args.end(), keys.begin(), keys.end());
+  cmd.args.insert(cmd.args.end(), args.begin(), args.end());
+  return cmd;
+}
+
+// Errors Redis reports when it cannot take writes right now: the change was not made.
+bool transient(const std::string& message) {
+  for (const char* prefix : {"OOM", "BUSY", "LOADING", "READONLY", "MASTERDOWN", "TRYAGAIN",
+                             "CLUSTERDOWN", "NOREPLICAS", "NOSCRIPT"})
+    if (message.rfind(prefix, 0) == 0)
+      return true;
+  return false;
+}
+
+caf::error failure_of(const result<redis_value>& r) {
+  if (!r)
+    return make_error(r.error());
+  const auto& message = r->text;
+  return make_error(transient(message) ? errc::unavailable : errc::internal,
+                    "redis: " + message);
+}
+
+bool failed(const result<redis_value>& r) {
+  return !r || r->is_error();
+}
+
+std::int64_t to_int(std::string_view text) {
+  std::int64_t out = 0;
+  std::from_chars(text.data(), text.data() + text.size(), out);
+  return out;
+}
+
+std::int64_t to_int(const redis_value& v) {
+  return to_int(v.text);
+}
+
+// Calls `make` with the reply, or delivers the failure; `make` returns the value to deliver
+// or an error.
+template <class T, class Make>
+on_reply deliver_to(caf::typed_response_promise<T> rp, Make make) {
+  return [rp, make](result<redis_value> r) mutable {
+    if (failed(r)) {
+      rp.deliver(failure_of(r));
+      return;
+    }
+    caf::expected<T> value = make(*r);
+    if (value)
+      rp.deliver(std::move(*value));
+    else
+      rp.deliver(std::move(value.error()));
+  };
+}
+
+caf::expected<ordo::order> decode_blob(const redis_value& v) {
+  auto decoded = decode_order(v.text);
+  if (!decoded)
+    return make_error(errc::internal, "stored order is unreadable: " + decoded.error().message);
+  return std::move(*decoded);
+}
+
+caf::expected<stored_order> decode_stored(const redis_value& v) {
+  if (v.elements.size() != 5 || v.elements[0].is_nil())
+    return stored_order{};
+  auto o = decode_blob(v.elements[1]);
+  if (!o)
+    return std::move(o.error());
+  domain::order_state state;
+  state.order = std::move(*o);
+  state.member = v.elements[2].text == "1";
+  state.delivered_at = to_int(v.elements[3]);
+  state.charged = to_int(v.elements[4]);
+  if (static_cast<std::uint64_t>(to_int(v.elements[0])) != state.order.version)
+    return make_error(errc::internal, "stored order " + state.order.id + " disagrees with its version");
+  return stored_order{std::move(state)};
+}
+
+caf::expected<commit_reply> decode_commit(const redis_value& v) {
+  if (v.type != redis_value::kind::array || v.elements.empty())
+    return make_error(errc::internal, "unexpected reply to a commit");
+  const auto& outcome = v.elements[0].text;
+  if (outcome == "ok")
+    return commit_reply{};
+  if (outcome == "conflict" && v.elements.size() == 2)
+    return make_error(errc::conflict, "the order changed meanwhile (now at version " +
+                                        v.elements[1].text + ")");
+  if (outcome == "replay" && v.elements.size() == 3) {
+    auto reply = decode_blob(v.elements[2]);
+    if (!reply)
+      return std::move(reply.error());
+    return commit_reply{idem_record{v.elements[1].text, std::move(*reply)}};
+  }
+  return make_error(errc::internal, "unexpected reply to a commit");
+}
+
+std::string encode_state(const ordo::order& o) {
+  std::string blob;
+  encode_order(o, blob);
+  return blob;
+}
+
+void commit(store_self self, const order_commit& c, caf::typed_response_promise<commit_reply> rp) {
+  auto& st = self->state;
+  const auto& o = c.state.order;
+  const auto order_key = st.keys.order(o.id);
+  if (order_key.empty() || domain::order_id_tag(o.id) != domain::customer_tag(o.customer)) {
+    rp.deliver(make_error(errc::internal, "order id " + o.id + " does not carry its customer's tag"));
+    return;
+  }
+  const auto tag = std::string{domain::order_id_tag(o.id)};
+  std::vector<std::string> keys{order_key, st.keys.customer_index(o.customer),
+                                c.idem ? st.keys.idem(c.idem->customer, c.idem->key) : order_key,
+                                st.keys.deadlines(tag), st.keys.events()};
+  std::vector<std::string> args{
+    std::to_string(c.expected_version),
+    std::to_string(o.version),
+    encode_state(o),
+    c.state.member ? "1" : "0",
+    std::to_string(c.state.delivered_at),
+    std::to_string(c.state.charged),
+    o.id,
+    o.customer,
+    std::string{domain::event_type(c.event.body)},
+    std::to_string(c.event.at),
+    c.idem ? c.idem->fingerprint : std::string{},
+    std::to_string(st.opts.idem_ttl_s),
+    c.payment_deadline_ms ? std::to_string(*c.payment_deadline_ms) : std::string{},
+  };
+  issue(self, script_call(commit_script(), std::move(keys), std::move(args)),
+        deliver_to(rp, decode_commit));
+}
+
+void scan_deadlines(store_self self, std::int64_t due_before_ms, std::uint32_t limit,
+                    caf::typed_response_promise<due_orders> rp) {
+  struct scan {
+    std::size_t missing = 0;
+    bool answered = false;
+    std::vector<std::pair<std::int64_t, std::string>> due;
+  };
+  auto sets = self->state.keys.all_deadline_sets();
+  auto progress = std::make_shared<scan>();
+  progress->missing = sets.size();
+  for (auto& key : sets) {
+    redis_command cmd{{"ZRANGEBYSCORE", std::move(key), "-inf", std::to_string(due_before_ms),
+                       "WITHSCORES", "LIMIT", "0", std::to_string(limit)},
+                      nullptr};
+    issue(self, std::move(cmd), [rp, progress, limit](result<redis_value> r) mutable {
+      if (progress->answered)
+        return;
+      if (failed(r)) {
+        progress->answered = true;
+        rp.deliver(failure_of(r));
+        return;
+      }
+      for (std::size_t i = 0; i + 1 < r->elements.size(); i += 2)
+        progress->due.emplace_back(to_int(r->elements[i + 1]), r->elements[i].text);
+      if (--progress->missing > 0)
+        return;
+      progress->answered = true;
+      std::sort(progress->due.begin(), progress->due.end());
+      due_orders out;
+      for (std::size_t i = 0; i < progress->due.size() && i < limit; ++i)
+        out.order_ids.push_back(progress->due[i].second);
+      rp.deliver(std::move(out));
+    });
+  }
+}
+
+void expire_overdue(store_self self) {
+  auto& st = self->state;
+  const auto now = std::chrono::steady_clock::now();
+  while (!st.pending.empty() && st.pending.begin()->second.deadline <= now) {
+    auto done = std::move(st.pending.begin()->second.done);
+    st.pending.erase(st.pending.begin());
+    done(error{errc::unavailable, "redis did not answer within " +
+                                    std::to_string(st.opts.timeout.count()) + " ms"});
+  }
+}
+
+std::chrono::milliseconds tick_interval(const redis_store_options& opts) {
+  return std::max(opts.timeout / 20, std::chrono::milliseconds{5});
+}
+
+caf::behavior redis_store(store_self self, std::shared_ptr<redis_client> client,
+                          redis_store_options opts) {
+  auto& st = self->state;
+  st.client = std::move(client);
+  st.keys = redis_keys{opts.key_prefix};
+  st.opts = std::move(opts);
+  self->delayed_send(self, tick_interval(st.opts), tick_atom::value);
+  if (st.opts.events_max_len > 0)
+    self->delayed_send(self, st.opts.trim_interval, trim_atom::value);
+  return {
+    [=](reply_atom, std::uint64_t ticket, result<redis_value>& r) {
+      auto& s = self->state;
+      auto it = s.pending.find(ticket);
+      if (it == s.pending.end())
+        return; // answered unavailable already
+      auto done = std::move(it->second.done);
+      s.pending.erase(it);
+      done(std::move(r));
+    },
+    [=](tick_atom) {
+      expire_overdue(self);
+      self->delayed_send(self, tick_interval(self->state.opts), tick_atom::value);
+    },
+    [=](trim_atom) {
+      auto& s = self->state;
+      issue(self,
+            script_call(trim_script(), {s.keys.events()},
+                        {std::to_string(s.opts.events_max_len), std::to_string(trim_chunk)}),
+            [](result<redis_value>) {});
+      self->delayed_send(self, s.opts.trim_interval, trim_atom::value);
+    },
+    [=](load_atom, const std::string& id) {
+      auto rp = self->make_response_promise<stored_order>();
+      const auto key = self->state.keys.order(id);
+      if (key.empty()) {
+        rp.deliver(stored_order{});
+        return rp;
+      }
+      issue(self, {{"HMGET", key, "v", "s", "m", "d", "c"}, nullptr},
+            deliver_to(rp, decode_stored));
+      return rp;
+    },
+    [=](commit_atom, const order_commit& c) {
+      auto rp = self->make_response_promise<commit_reply>();
+      commit(self, c, rp);
+      return rp;
+    },
+    [=](idem_atom, const std::string& customer, const std::string& key) {
+      auto rp = self->make_response_promise<idem_lookup>();
+      issue(self, {{"HMGET", self->state.keys.idem(customer, key), "f", "r"}, nullptr},
+            deliver_to(rp, [](const redis_value& v) -> caf::expected<idem_lookup> {
+              if (v.elements.size() != 2 || v.elements[0].is_nil())
+                return idem_lookup{};
+              auto reply = decode_blob(v.elements[1]);
+              if (!reply)
+                return std::move(reply.error());
+              return idem_lookup{idem_record{v.elements[0].text, std::move(*reply)}};
+            }));
+      return rp;
+    },
+    [=](list_atom, const list_query& q) {
+      auto rp = self->make_response_promise<order_page>();
+      auto& s = self->state;
+      issue(self,
+            script_call(list_script(), {s.keys.customer_index(q.customer)},
+                        {q.before.value_or(std::string{}), std::to_string(q.limit),
+                         s.keys.order_prefix(domain::customer_tag(q.customer))}),
+            deliver_to(rp, [](const redis_value& v) -> caf::expected<order_page> {
+              order_page page;
+              for (const auto& blob : v.elements) {
+                auto o = decode_blob(blob);
+                if (!o)
+                  return std::move(o.error());
+                page.orders.push_back(std::move(*o));
+              }
+              return page;
+            }));
+      return rp;
+    },
+    [=](member_atom, get_atom, const std::string& customer) {
+      auto rp = self->make_response_promise<bool>();
+      issue(self, {{"GET", self->state.keys.member(customer)}, nullptr},
+            deliver_to(rp, [](const redis_value& v) -> caf::expected<bool> {
+              return v.text == "1";
+            }));
+      return rp;
+    },
+    [=](member_atom, put_atom, const std::string& customer, bool member) {
+      auto rp = self->make_response_promise<bool>();
+      issue(self, {{"SET", self->state.keys.member(customer), member ? "1" : "0"}, nullptr},
+            deliver_to(rp, [member](const redis_value&) -> caf::expected<bool> { return member; }));
+      return rp;
+    },
+    [=](session_atom, put_atom, const session_record& r) {
+      auto rp = self->make_response_promise<bool>();
+      const auto value = std::string{to_string(r.role)} + ":" + std::to_string(r.expires_at_ms) +
+                         ":" + r.subject;
+      issue(self,
+            {{"SET", self->state.keys.session(r.id), value, "PXAT",
+              std::to_string(r.expires_at_ms)},
+             nullptr},
+            deliver_to(rp, [](const redis_value&) -> caf::expected<bool> { return true; }));
+      return rp;
+    },
+    [=](session_atom, get_atom, const std::string& id) {
+      auto rp = self->make_response_promise<stored_session>();
+      issue(self, {{"GET", self->state.keys.session(id)}, nullptr},
+            deliver_to(rp, [id](const redis_value& v) -> caf::expected<stored_session> {
+              if (v.is_nil())
+                return stored_session{};
+              const auto first = v.text.find(':');
+              const auto second = v.text.find(':', first + 1);
+              const auto role = parse_role(std::string_view{v.text}.substr(0, first));
+              if (first == std::string::npos || second == std::string::npos || !role)
+                return make_error(errc::internal, "stored session " + id + " is unreadable");
+              const std::string_view text{v.text};
+              return stored_session{session_record{
+                id, v.text.substr(second + 1), *role,
+                to_int(text.substr(first + 1, second - first - 1))}};
+            }));
+      return rp;
+    },
+    [=](deadline_atom, std::int64_t due_before_ms, std::uint32_t limit) {
+      auto rp = self->make_response_promise<due_orders>();
+      scan_deadlines(self, due_before_ms, limit, rp);
+      return rp;
+    },
+  };
+}
+
+} // namespace
+
+actors::store_actor spawn_redis_store(caf::actor_system& sys, std::shared_ptr<redis_client> client,
+                                      redis_store_options opts) {
+  return caf::actor_cast<actors::store_actor>(sys.spawn(redis_store, std::move(client), std::move(opts)));
+}
+
+} // namespace ordo::runtime

@@ -1,0 +1,32 @@
+// The store interface (actors/store.hpp) on Redis. Each request becomes one Redis command
+// (a Lua script for every state change) handed to the pipelining redis_client; the reply
+// comes back as a message, so this actor never blocks. A request Redis does not answer
+// within `timeout` is answered unavailable then; a late answer is dropped.
+#pragma once
+
+#include <caf/fwd.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "actors/store.hpp"
+#include "runtime/redis_client.hpp"
+
+namespace ordo::runtime {
+
+struct redis_store_options {
+  std::string key_prefix = "ordo:";
+  std::chrono::milliseconds timeout{1'000};
+  std::int64_t idem_ttl_s = 24 * 60 * 60;
+  // 0: never trim the events stream. Otherwise trim it towards this length in the
+  // background, never past what a consumer group still needs.
+  std::int64_t events_max_len = 0;
+  std::chrono::milliseconds trim_interval{1'000};
+};
+
+actors::store_actor spawn_redis_store(caf::actor_system& sys, std::shared_ptr<redis_client> client,
+                                      redis_store_options opts);
+
+} // namespace ordo::runtime
