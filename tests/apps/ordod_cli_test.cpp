@@ -2,10 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <string>
 #include <sys/wait.h>
+
+#include "support/redis_server.hpp"
 
 namespace {
 
@@ -55,12 +58,23 @@ TEST(ordod_cli, help_goes_to_stdout_and_exits_0) {
 }
 
 TEST(ordod_cli, valid_configuration_is_printed_and_exits_0) {
+  ordo::test::redis_server redis;
   const auto r = run_ordod(std::string{"--config="} + ORDO_SOURCE_DIR +
-                           "/config/ordod.conf --auth-key=s3cret --key-prefix=demo:");
+                           "/config/ordod.conf --auth-key=s3cret --key-prefix=demo: --redis=" +
+                           redis.address());
   EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_TRUE(contains(r.out, "key-prefix = \"demo:\"\n")) << r.out;
   EXPECT_TRUE(contains(r.out, "auth-key = \"<redacted>\"\n")) << r.out;
   EXPECT_FALSE(contains(r.out + r.err, "s3cret"));
+}
+
+TEST(ordod_cli, an_unreachable_redis_exits_1_with_a_message_naming_it) {
+  const auto address = "127.0.0.1:" + std::to_string(ordo::test::free_loopback_port());
+  const auto r = run_ordod("--auth-key=k --redis=" + address);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_TRUE(contains(r.err, "ordod: cannot reach redis at " + address)) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 }
 
 TEST(ordod_cli, unknown_flag_exits_2_with_a_message_on_stderr) {
