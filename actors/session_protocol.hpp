@@ -24,3 +24,4 @@ struct session_request {
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ordo::actors::session_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ordo::reply_body)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ordo::request_body)

@@ -1,15 +1,71 @@
-// ordod, the engine daemon (SPEC section 5). For now it reads and validates its
-// configuration, checks that Redis answers, and prints the effective settings; the gateway
-// that makes it serve arrives with issue 5.
+// ordod, the engine daemon (SPEC section 5): reads its configuration, starts the engine on
+// Redis and the TCP gateway, prints the ready line, and on SIGTERM or SIGINT stops
+// accepting, finishes what is in flight and exits 0.
 
+#include <caf/actor_system.hpp>
+
+#include <csignal>
 #include <iostream>
 #include <sstream>
 #include <string>
 
 #include "runtime/config.hpp"
-#include "runtime/redis_client.hpp"
+#include "runtime/engine.hpp"
+#include "runtime/gateway.hpp"
+#include "runtime/log.hpp"
+
+namespace {
+
+// How long a graceful stop waits for requests in flight: a store round trip and then some.
+std::chrono::milliseconds drain_limit(const ordo::runtime::options& opts) {
+  return std::chrono::milliseconds{opts.redis_timeout_ms} * 3 + std::chrono::seconds{2};
+}
+
+int serve(ordo::runtime::config& cfg, const sigset_t& stop_signals) {
+  using namespace ordo::runtime;
+  caf::actor_system sys{cfg};
+  auto started = engine::start(sys, cfg.opts);
+  if (!started) {
+    std::cerr << "ordod: " << started.error().message << '\n';
+    return 1;
+  }
+  auto& eng = **started;
+  gateway_options gw;
+  gw.listen = *parse_host_port(cfg.opts.listen);
+  gw.max_frame_bytes = static_cast<std::size_t>(cfg.opts.max_frame_bytes);
+  auto listening = gateway::start(sys, eng.tree().sessions, gw);
+  if (!listening) {
+    std::cerr << "ordod: " << listening.error().message << '\n';
+    eng.stop();
+    return 1;
+  }
+  auto& gate = **listening;
+  std::cout << "ordod listening on " << cfg.opts.listen << std::endl;
+  log_event("info", "listening",
+            {{"addr", gate.bound_address()}, {"redis", cfg.opts.redis}, {"prefix", cfg.opts.key_prefix}});
+  int signal = 0;
+  ::sigwait(&stop_signals, &signal);
+  log_event("info", "stopping", {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"},
+                                 {"in_flight", std::to_string(gate.current().in_flight)}});
+  gate.drain(drain_limit(cfg.opts));
+  (*listening).reset();
+  eng.stop();
+  log_event("info", "stopped");
+  return 0;
+}
+
+} // namespace
 
 int main(int argc, char** argv) {
+  // Blocked before any thread starts, so every thread inherits the mask and sigwait below
+  // is the one place that takes the stop signals.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  ::pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
   ordo::runtime::config cfg;
   const auto parsed = ordo::runtime::parse_command_line(cfg, argc, argv);
   switch (parsed.outcome) {
@@ -25,15 +81,5 @@ int main(int argc, char** argv) {
     case ordo::runtime::parse_outcome::run:
       break;
   }
-  const auto redis = *ordo::runtime::parse_host_port(cfg.opts.redis);
-  const auto reachable = ordo::runtime::redis_client::probe(
-    redis.host, redis.port, std::chrono::milliseconds{cfg.opts.redis_timeout_ms});
-  if (!reachable) {
-    std::cerr << "ordod: cannot reach redis at " << cfg.opts.redis << ": "
-              << reachable.error().message << '\n';
-    return 1;
-  }
-  std::cout << cfg.render_settings() << std::flush;
-  std::cerr << "ordod: configuration is valid and redis answers; serving is not built yet\n";
-  return 0;
+  return serve(cfg, stop_signals);
 }

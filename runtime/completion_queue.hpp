@@ -1,0 +1,39 @@
+// What the actors hand back to the gateway's epoll thread: replies and pushes for one
+// connection. Thread-safe; an eventfd wakes the epoll loop when something arrives.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <variant>
+#include <vector>
+
+#include "messages/error.hpp"
+#include "messages/reply.hpp"
+
+namespace ordo::runtime {
+
+struct completion {
+  std::uint64_t connection = 0;
+  std::uint64_t rid = 0;
+  // A reply, a failure to turn into an error reply, or a push (no rid).
+  std::variant<ordo::reply_body, ordo::error, ordo::order_push> what;
+};
+
+class completion_queue {
+public:
+  completion_queue();
+  ~completion_queue();
+  completion_queue(const completion_queue&) = delete;
+  completion_queue& operator=(const completion_queue&) = delete;
+
+  void push(completion c);
+  std::vector<completion> take_all();
+  int wake_fd() const { return event_fd_; }
+
+private:
+  std::mutex mutex_;
+  std::vector<completion> items_;
+  int event_fd_ = -1;
+};
+
+} // namespace ordo::runtime

@@ -1,0 +1,452 @@
+#include "runtime/gateway.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <caf/actor_system.hpp>
+
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <unordered_map>
+
+#include "actors/secure_random.hpp"
+#include "messages/codec.hpp"
+#include "messages/frame.hpp"
+#include "runtime/completion_queue.hpp"
+#include "runtime/gateway_bridge.hpp"
+
+namespace ordo::runtime {
+
+namespace {
+
+constexpr std::size_t read_chunk_bytes = 64 * 1024;
+constexpr int reads_per_wakeup = 4; // then other connections get their turn
+constexpr int max_events = 256;
+constexpr std::uint64_t listener_tag = ~std::uint64_t{0};
+constexpr std::uint64_t wakeup_tag = ~std::uint64_t{0} - 1;
+
+std::int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::steady_clock::now().time_since_epoch())
+    .count();
+}
+
+struct connection {
+  connection(int f, std::uint64_t i, std::size_t max_frame, std::int64_t now)
+    : fd(f), id(i), splitter(max_frame), opened_ms(now) {}
+
+  int fd;
+  std::uint64_t id;
+  frame_splitter splitter;
+  std::string out;
+  std::size_t out_offset = 0;
+  std::size_t in_flight = 0;
+  std::string session;
+  bool authenticated = false;
+  bool reading = true;
+  bool writing = false; // EPOLLOUT armed
+  bool close_after_flush = false;
+  std::int64_t opened_ms;
+
+  std::size_t pending_bytes() const { return out.size() - out_offset; }
+};
+
+result<int> listen_on(const host_port& address) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  const auto port = std::to_string(address.port);
+  if (const int rc = ::getaddrinfo(address.host.c_str(), port.c_str(), &hints, &found); rc != 0)
+    return error{errc::bad_request, "cannot resolve " + address.host + ": " + ::gai_strerror(rc)};
+  std::string why = "no address";
+  for (auto* ai = found; ai != nullptr; ai = ai->ai_next) {
+    const int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+      continue;
+    const int on = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    if (::bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && ::listen(fd, SOMAXCONN) == 0) {
+      ::freeaddrinfo(found);
+      return fd;
+    }
+    why = std::strerror(errno);
+    ::close(fd);
+  }
+  ::freeaddrinfo(found);
+  return error{errc::unavailable,
+               "cannot listen on " + address.host + ":" + port + ": " + why};
+}
+
+std::string local_address(int fd) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  char host[INET6_ADDRSTRLEN] = {};
+  std::uint16_t port = 0;
+  if (addr.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<sockaddr_in6*>(&addr);
+    ::inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
+    port = ntohs(a->sin6_port);
+    return "[" + std::string{host} + "]:" + std::to_string(port);
+  }
+  const auto* a = reinterpret_cast<sockaddr_in*>(&addr);
+  ::inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
+  port = ntohs(a->sin_port);
+  return std::string{host} + ":" + std::to_string(port);
+}
+
+} // namespace
+
+class gateway::loop {
+public:
+  loop(caf::actor_system& sys, actors::shard_router sessions, gateway_options opts, int listener)
+    : opts_(std::move(opts)), listener_(listener), done_(std::make_shared<completion_queue>()) {
+    bridge_ = spawn_gateway_bridge(sys, std::move(sessions), done_, opts_.request_timeout);
+    bound_ = local_address(listener_);
+    epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
+    add(listener_, EPOLLIN, listener_tag);
+    add(done_->wake_fd(), EPOLLIN, wakeup_tag);
+    thread_ = std::thread{[this] { run(); }};
+  }
+
+  ~loop() {
+    stopping_ = true;
+    thread_.join();
+    for (auto& [id, conn] : connections_)
+      ::close(conn.fd);
+    if (listener_ >= 0)
+      ::close(listener_);
+    ::close(epoll_);
+    caf::anon_send_exit(bridge_, caf::exit_reason::user_shutdown);
+  }
+
+  const std::string& bound() const { return bound_; }
+
+  void drain(std::chrono::milliseconds limit) {
+    draining_ = true;
+    std::unique_lock<std::mutex> lock{drain_mutex_};
+    drained_cv_.wait_for(lock, limit, [this] { return drained_; });
+  }
+
+  gateway::stats current() const {
+    return {connection_count_.load(), in_flight_count_.load()};
+  }
+
+private:
+  void add(int fd, std::uint32_t events, std::uint64_t tag) {
+    epoll_event ev{};
+    ev.events = events;
+    ev.data.u64 = tag;
+    ::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev);
+  }
+
+  void rearm(connection& c) {
+    epoll_event ev{};
+    ev.events = (c.reading ? EPOLLIN : 0u) | (c.writing ? EPOLLOUT : 0u);
+    ev.data.u64 = c.id;
+    ::epoll_ctl(epoll_, EPOLL_CTL_MOD, c.fd, &ev);
+  }
+
+  void run() {
+    epoll_event events[max_events];
+    std::int64_t last_sweep = steady_ms();
+    while (!stopping_) {
+      const int n = ::epoll_wait(epoll_, events, max_events, 100);
+      for (int i = 0; i < n; ++i) {
+        const auto tag = events[i].data.u64;
+        if (tag == listener_tag)
+          accept_all();
+        else if (tag == wakeup_tag)
+          complete_all();
+        else
+          serve(tag, events[i].events);
+      }
+      const auto now = steady_ms();
+      if (now - last_sweep >= 1000) {
+        close_unauthenticated(now);
+        last_sweep = now;
+      }
+      if (draining_)
+        drain_step();
+    }
+  }
+
+  void accept_all() {
+    for (;;) {
+      const int fd = ::accept4(listener_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0)
+        return;
+      if (connections_.size() >= opts_.max_connections) {
+        ::close(fd);
+        continue;
+      }
+      const int on = 1;
+      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+      const auto id = next_id_++;
+      connections_.emplace(id, connection{fd, id, opts_.max_frame_bytes, steady_ms()});
+      ++connection_count_;
+      add(fd, EPOLLIN, id);
+    }
+  }
+
+  void serve(std::uint64_t id, std::uint32_t events) {
+    auto it = connections_.find(id);
+    if (it == connections_.end())
+      return;
+    auto& c = it->second;
+    if (events & (EPOLLHUP | EPOLLERR)) {
+      close(c);
+      return;
+    }
+    if ((events & EPOLLIN) && c.reading && !read_from(c))
+      return;
+    if (events & EPOLLOUT)
+      flush(c);
+  }
+
+  // Returns false when the connection was closed.
+  bool read_from(connection& c) {
+    char buffer[read_chunk_bytes];
+    for (int i = 0; i < reads_per_wakeup && c.reading; ++i) {
+      const auto n = ::read(c.fd, buffer, sizeof buffer);
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+        close(c);
+        return false;
+      }
+      if (n < 0)
+        return true;
+      c.splitter.append(std::string_view{buffer, static_cast<std::size_t>(n)});
+      if (!take_frames(c))
+        return false;
+    }
+    return true;
+  }
+
+  bool take_frames(connection& c) {
+    for (auto e = c.splitter.next(); e.status != frame_status::need_more; e = c.splitter.next()) {
+      if (e.status == frame_status::frame) {
+        handle(c, e.payload);
+      } else if (e.status == frame_status::empty) {
+        send_error(c, 0, errc::bad_request, "empty frame");
+      } else {
+        send_error(c, 0, errc::frame_too_large,
+                   "frame of " + std::to_string(e.declared_bytes) + " bytes exceeds " +
+                     std::to_string(opts_.max_frame_bytes));
+        c.reading = false;
+        c.close_after_flush = true;
+        break;
+      }
+    }
+    return flush(c);
+  }
+
+  void handle(connection& c, std::string_view payload) {
+    auto decoded = decode_request(payload);
+    if (!decoded) {
+      send_error(c, decoded.error().rid, decoded.error().error.code,
+                 decoded.error().error.message);
+      return;
+    }
+    auto& req = *decoded;
+    if (std::holds_alternative<ping_request>(req.body)) {
+      send_reply(c, reply{req.rid, pong_result{}});
+      return;
+    }
+    const bool opens = std::holds_alternative<hello_request>(req.body) ||
+                       std::holds_alternative<resume_request>(req.body);
+    if (!c.authenticated && !opens) {
+      send_error(c, req.rid, errc::unauthenticated, "send hello or resume first");
+      return;
+    }
+    if (c.in_flight >= opts_.max_in_flight_per_connection) {
+      send_error(c, req.rid, errc::overloaded,
+                 "more than " + std::to_string(opts_.max_in_flight_per_connection) +
+                   " requests in flight on this connection");
+      return;
+    }
+    std::string session;
+    if (std::holds_alternative<hello_request>(req.body))
+      session = actors::make_session_id();
+    else if (const auto* resume = std::get_if<resume_request>(&req.body))
+      session = resume->session;
+    else
+      session = c.session;
+    ++c.in_flight;
+    ++in_flight_count_;
+    bridge_submit(bridge_, c.id, req.rid, std::move(session), std::move(req.body));
+  }
+
+  void complete_all() {
+    for (auto& done : done_->take_all()) {
+      auto it = connections_.find(done.connection);
+      if (it == connections_.end()) {
+        if (!std::holds_alternative<order_push>(done.what))
+          --in_flight_count_;
+        continue;
+      }
+      auto& c = it->second;
+      std::visit(
+        [&](auto& what) {
+          using T = std::decay_t<decltype(what)>;
+          if constexpr (std::is_same_v<T, order_push>) {
+            const auto header = begin_frame(c.out);
+            encode_push(what, c.out);
+            end_frame(c.out, header);
+          } else {
+            --c.in_flight;
+            --in_flight_count_;
+            if constexpr (std::is_same_v<T, ordo::error>) {
+              send_error(c, done.rid, what.code, what.message);
+            } else {
+              if (const auto* opened = std::get_if<session_result>(&what)) {
+                c.session = opened->session;
+                c.authenticated = true;
+              }
+              send_reply(c, reply{done.rid, std::move(what)});
+            }
+          }
+        },
+        done.what);
+      flush(c);
+    }
+  }
+
+  void send_reply(connection& c, const reply& r) {
+    const auto header = begin_frame(c.out);
+    encode_reply(r, c.out);
+    end_frame(c.out, header);
+  }
+
+  void send_error(connection& c, std::uint64_t rid, errc code, std::string message) {
+    send_reply(c, reply{rid, error_result{code, std::move(message)}});
+  }
+
+  // Writes what it can; returns false when the connection was closed.
+  bool flush(connection& c) {
+    while (c.pending_bytes() > 0) {
+      const auto n = ::write(c.fd, c.out.data() + c.out_offset, c.pending_bytes());
+      if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+          break;
+        if (errno == EINTR)
+          continue;
+        close(c);
+        return false;
+      }
+      c.out_offset += static_cast<std::size_t>(n);
+    }
+    if (c.pending_bytes() == 0) {
+      c.out.clear();
+      c.out_offset = 0;
+      if (c.close_after_flush) {
+        close(c);
+        return false;
+      }
+    } else if (c.pending_bytes() > opts_.max_write_buffer_bytes) {
+      // The client does not read: drop it rather than grow without bound.
+      close(c);
+      return false;
+    } else if (c.out_offset > c.out.size() / 2) {
+      c.out.erase(0, c.out_offset);
+      c.out_offset = 0;
+    }
+    const bool want_write = c.pending_bytes() > 0;
+    if (want_write != c.writing) {
+      c.writing = want_write;
+      rearm(c);
+    }
+    return true;
+  }
+
+  void close(connection& c) {
+    ::epoll_ctl(epoll_, EPOLL_CTL_DEL, c.fd, nullptr);
+    ::close(c.fd);
+    bridge_closed(bridge_, c.id);
+    connections_.erase(c.id);
+    --connection_count_;
+  }
+
+  void close_unauthenticated(std::int64_t now) {
+    std::vector<std::uint64_t> expired;
+    for (auto& [id, c] : connections_)
+      if (!c.authenticated && c.in_flight == 0 && now - c.opened_ms > opts_.auth_timeout.count())
+        expired.push_back(id);
+    for (auto id : expired)
+      close(connections_.at(id));
+  }
+
+  void drain_step() {
+    if (listener_ >= 0) {
+      ::epoll_ctl(epoll_, EPOLL_CTL_DEL, listener_, nullptr);
+      ::close(listener_);
+      listener_ = -1;
+      for (auto& [id, c] : connections_) {
+        c.reading = false;
+        rearm(c);
+      }
+    }
+    bool idle = in_flight_count_ == 0;
+    for (auto& [id, c] : connections_)
+      idle = idle && c.pending_bytes() == 0;
+    if (idle) {
+      std::lock_guard<std::mutex> guard{drain_mutex_};
+      drained_ = true;
+      drained_cv_.notify_all();
+    }
+  }
+
+  gateway_options opts_;
+  int listener_;
+  int epoll_ = -1;
+  std::string bound_;
+  std::shared_ptr<completion_queue> done_;
+  caf::actor bridge_;
+  std::unordered_map<std::uint64_t, connection> connections_;
+  std::uint64_t next_id_ = 0;
+  std::atomic<std::size_t> connection_count_{0};
+  std::atomic<std::size_t> in_flight_count_{0};
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> draining_{false};
+  std::mutex drain_mutex_;
+  std::condition_variable drained_cv_;
+  bool drained_ = false;
+  std::thread thread_;
+};
+
+gateway::gateway(std::unique_ptr<loop> l) : loop_(std::move(l)) {}
+
+gateway::~gateway() = default;
+
+result<std::unique_ptr<gateway>> gateway::start(caf::actor_system& sys,
+                                                actors::shard_router sessions,
+                                                gateway_options opts) {
+  auto listener = listen_on(opts.listen);
+  if (!listener)
+    return std::move(listener).error();
+  return std::unique_ptr<gateway>{
+    new gateway{std::make_unique<loop>(sys, std::move(sessions), std::move(opts), *listener)}};
+}
+
+std::string gateway::bound_address() const {
+  return loop_->bound();
+}
+
+void gateway::drain(std::chrono::milliseconds limit) {
+  loop_->drain(limit);
+}
+
+gateway::stats gateway::current() const {
+  return loop_->current();
+}
+
+} // namespace ordo::runtime
