@@ -72,6 +72,13 @@ config::config() {
   add(opts.auth_key, "auth-key", "secret key that signs tokens (HMAC-SHA256); required");
   add(opts.key_prefix, "key-prefix", "prefix of every Redis key, so engines can share a Redis");
   add(opts.max_frame_bytes, "max-frame-bytes", "largest accepted frame payload in bytes");
+  add(opts.max_in_flight, "max-in-flight",
+      "requests in flight per connection; beyond it: overloaded, nothing applied");
+  add(opts.max_write_buffer_bytes, "max-write-buffer-bytes",
+      "unsent reply bytes per connection; beyond it the client is disconnected");
+  add(opts.auth_timeout_ms, "auth-timeout-ms",
+      "a connection without a successful hello or resume is closed after this many ms");
+  add(opts.max_connections, "max-connections", "connections held at once; more are refused");
   add(opts.redis_timeout_ms, "redis-timeout-ms",
       "a Redis step not confirmed within this many ms is answered unavailable");
   add(opts.events_max_len, "events-max-len",

@@ -56,6 +56,10 @@ std::vector<std::string> validate(const options& opts) {
   if (opts.auth_key.empty())
     problems.push_back("auth-key is required: the secret that signs tokens (HMAC-SHA256)");
   check_range(problems, "max-frame-bytes", opts.max_frame_bytes, 1, max_max_frame_bytes);
+  check_range(problems, "max-in-flight", opts.max_in_flight, 1, 1'000'000);
+  check_range(problems, "max-write-buffer-bytes", opts.max_write_buffer_bytes, 1024, INT64_MAX);
+  check_range(problems, "auth-timeout-ms", opts.auth_timeout_ms, 1, max_timeout_ms);
+  check_range(problems, "max-connections", opts.max_connections, 1, 10'000'000);
   check_range(problems, "redis-timeout-ms", opts.redis_timeout_ms, 1, max_timeout_ms);
   check_range(problems, "events-max-len", opts.events_max_len, 0, INT64_MAX);
   check_range(problems, "payment-latency-ms", opts.payment_latency_ms, 0, max_timeout_ms);

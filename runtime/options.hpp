@@ -20,6 +20,12 @@ struct options {
   std::string auth_key;
   std::string key_prefix = "ordo:";
   std::int64_t max_frame_bytes = static_cast<std::int64_t>(limits::default_max_frame_bytes);
+  // Per connection: requests in flight (beyond: overloaded), unsent reply bytes (beyond: the
+  // client is not reading and is disconnected), time to authenticate.
+  std::int64_t max_in_flight = 256;
+  std::int64_t max_write_buffer_bytes = 16 * 1024 * 1024;
+  std::int64_t auth_timeout_ms = 10'000;
+  std::int64_t max_connections = 100'000;
   std::int64_t redis_timeout_ms = 1000;
   // 0 keeps every event; otherwise the events stream is trimmed towards this length, never
   // past an entry a consumer group still needs.

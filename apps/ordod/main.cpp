@@ -33,6 +33,10 @@ int serve(ordo::runtime::config& cfg, const sigset_t& stop_signals) {
   gateway_options gw;
   gw.listen = *parse_host_port(cfg.opts.listen);
   gw.max_frame_bytes = static_cast<std::size_t>(cfg.opts.max_frame_bytes);
+  gw.max_in_flight_per_connection = static_cast<std::size_t>(cfg.opts.max_in_flight);
+  gw.max_write_buffer_bytes = static_cast<std::size_t>(cfg.opts.max_write_buffer_bytes);
+  gw.max_connections = static_cast<std::size_t>(cfg.opts.max_connections);
+  gw.auth_timeout = std::chrono::milliseconds{cfg.opts.auth_timeout_ms};
   auto listening = gateway::start(sys, eng.tree().sessions, gw);
   if (!listening) {
     std::cerr << "ordod: " << listening.error().message << '\n';
