@@ -67,6 +67,10 @@ void config::add(T& field, std::string_view name, std::string_view description) 
 }
 
 config::config() {
+  // CAF's idle workers poll 500 times with 50 us sleeps before they block; the engine's
+  // periodic timers would keep them in that loop, burning a core while idle. Block sooner:
+  // a blocked worker still wakes at once when work arrives.
+  set("work-stealing.moderate-poll-attempts", std::size_t{20});
   add(opts.listen, "listen", "HOST:PORT the wire protocol listens on");
   add(opts.redis, "redis", "HOST:PORT of the Redis server that holds all state");
   add(opts.auth_key, "auth-key", "secret key that signs tokens (HMAC-SHA256); required");
@@ -103,7 +107,8 @@ std::string config::help_text(std::string_view program) const {
       << "       [--key-prefix=P] [--config=FILE] [--OPTION=VALUE ...]\n\n"
       << "Flags override the config file, which uses CAF's syntax (see config/ordod.conf).\n\n"
       << "options:\n"
-      << "  --config=FILE\n      read options from FILE first (default: none)\n";
+      << "  --config=FILE\n      read options from FILE first (default: none)\n"
+      << "  --print-config\n      print the effective settings (auth key redacted) and exit\n";
   for (const auto& doc : docs_)
     out << "  --" << doc.name << "=<" << doc.type << ">\n      " << doc.description
         << " (default: " << doc.default_value << ")\n";
@@ -126,13 +131,16 @@ parse_result parse_command_line(config& cfg, int argc, char** argv) {
   const std::string program = argc > 0 ? argv[0] : "ordod";
   std::vector<std::string> args;
   std::string config_file;
+  bool print_only = false;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (is_help_flag(arg)) {
       std::cout << cfg.help_text(program) << std::flush;
       return {parse_outcome::help_shown, {}};
     }
-    if (arg.starts_with("--config=")) {
+    if (arg == "--print-config") {
+      print_only = true;
+    } else if (arg.starts_with("--config=")) {
       config_file = arg.substr(9);
     } else if (arg == "--config") {
       if (i + 1 == argc)
@@ -167,7 +175,7 @@ parse_result parse_command_line(config& cfg, int argc, char** argv) {
                          ? static_cast<std::size_t>(cfg.opts.scheduler_threads)
                          : std::max(1u, std::thread::hardware_concurrency());
   cfg.set("scheduler.max-threads", threads);
-  return {parse_outcome::run, {}};
+  return {print_only ? parse_outcome::print_config : parse_outcome::run, {}};
 }
 
 } // namespace ordo::runtime

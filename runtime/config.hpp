@@ -48,6 +48,7 @@ private:
 enum class parse_outcome {
   run,         // options are parsed and valid
   help_shown,  // --help was printed to stdout
+  print_config, // --print-config: options are valid; print render_settings() and exit
   failed,      // message says why, one line per problem
 };
 

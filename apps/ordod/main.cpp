@@ -75,6 +75,9 @@ int main(int argc, char** argv) {
   switch (parsed.outcome) {
     case ordo::runtime::parse_outcome::help_shown:
       return 0;
+    case ordo::runtime::parse_outcome::print_config:
+      std::cout << cfg.render_settings() << std::flush;
+      return 0;
     case ordo::runtime::parse_outcome::failed: {
       std::istringstream problems{parsed.message};
       for (std::string line; std::getline(problems, line);)
