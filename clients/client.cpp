@@ -144,11 +144,12 @@ result<server_message> client::read_one(duration timeout) {
     if (fd_ < 0)
       return unavailable("connection closed");
     const auto left = std::chrono::duration_cast<duration>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0)
-      return unavailable("no reply within " + std::to_string(timeout.count()) + " ms");
     pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0)
+    if (::poll(&p, 1, static_cast<int>(std::max<std::int64_t>(0, left.count()))) <= 0) {
+      if (left.count() <= 0)
+        return unavailable("no reply within " + std::to_string(timeout.count()) + " ms");
       continue;
+    }
     char buffer[64 * 1024];
     const auto n = ::recv(fd_, buffer, sizeof buffer, 0);
     if (n == 0) {
