@@ -313,6 +313,22 @@ TEST_F(gateway, sigterm_exits_0_and_loses_no_acknowledged_request) {
     EXPECT_TRUE(check.call_as<order_result>(get_request{id}).ok()) << id << " was acknowledged";
 }
 
+TEST_F(gateway, redis_down_is_unavailable_and_ordod_serves_again_when_it_returns) {
+  auto c = login("alice");
+  redis.stop();
+  EXPECT_EQ(code_of(c.call(place_request{"k-1", {{"A", 1, 1'000}}})), errc::unavailable);
+  EXPECT_EQ(code_of(c.call(list_request{})), errc::unavailable);
+  EXPECT_TRUE(c.call_as<pong_result>(ping_request{}).ok());
+  redis.start();
+  result<order_result> placed = error{errc::internal, "not tried"};
+  for (int i = 0; i < 100 && !placed; ++i) {
+    placed = c.call_as<order_result>(place_request{"k-1", {{"A", 1, 1'000}}});
+    if (!placed)
+      std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(placed.ok()) << placed.error().message;
+}
+
 TEST_F(gateway, an_unauthenticated_connection_is_closed_after_the_auth_timeout) {
   start_ordod({"--auth-timeout-ms=300"});
   auto idle = connect();
