@@ -53,6 +53,20 @@ std::string file_value(double value) {
   return default_text(value);
 }
 
+// CAF renders a bad flag as `parser_error(not_an_option, ({"argument" = "--x=1"}))`; say it
+// as a person would.
+std::string describe_parse_error(const std::string& rendered) {
+  const std::string marker = "\"argument\" = \"";
+  const auto at = rendered.find(marker);
+  if (at == std::string::npos)
+    return "invalid option or config file: " + rendered;
+  const auto start = at + marker.size();
+  const auto argument = rendered.substr(start, rendered.find('"', start) - start);
+  if (rendered.find("not_an_option") != std::string::npos)
+    return "unknown option " + argument;
+  return "invalid value in " + argument;
+}
+
 bool is_help_flag(std::string_view arg) {
   return arg == "-h" || arg == "-?" || arg == "--help";
 }
@@ -159,7 +173,7 @@ parse_result parse_command_line(config& cfg, int argc, char** argv) {
   }
   std::istream& source = config_file.empty() ? static_cast<std::istream&>(no_file) : file_stream;
   if (auto err = cfg.parse(std::move(args), source))
-    return {parse_outcome::failed, "invalid option or config file: " + cfg.render(err)};
+    return {parse_outcome::failed, describe_parse_error(cfg.render(err))};
   if (cfg.cli_helptext_printed)
     return {parse_outcome::help_shown, {}};
   if (!cfg.remainder.empty())

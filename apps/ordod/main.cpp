@@ -82,7 +82,6 @@ int main(int argc, char** argv) {
       std::istringstream problems{parsed.message};
       for (std::string line; std::getline(problems, line);)
         std::cerr << "ordod: " << line << '\n';
-      std::cerr << "ordod: see ordod --help\n";
       return 2;
     }
     case ordo::runtime::parse_outcome::run:

@@ -135,7 +135,7 @@ TEST(config, an_unknown_flag_is_an_error_naming_it) {
   config cfg;
   const auto parsed = parse(cfg, {"--auth-key=k", "--lisen=127.0.0.1:1"});
   EXPECT_EQ(parsed.outcome, parse_outcome::failed);
-  EXPECT_NE(parsed.message.find("--lisen"), std::string::npos) << parsed.message;
+  EXPECT_EQ(parsed.message, "unknown option --lisen=127.0.0.1:1");
 }
 
 TEST(config, an_ill_typed_flag_is_an_error) {
