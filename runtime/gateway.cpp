@@ -21,7 +21,7 @@
 #include "messages/codec.hpp"
 #include "messages/frame.hpp"
 #include "runtime/completion_queue.hpp"
-#include "runtime/gateway_bridge.hpp"
+#include "runtime/bridge.hpp"
 
 namespace ordo::runtime {
 
@@ -111,7 +111,9 @@ class gateway::loop {
 public:
   loop(caf::actor_system& sys, actors::shard_router sessions, gateway_options opts, int listener)
     : opts_(std::move(opts)), listener_(listener), done_(std::make_shared<completion_queue>()) {
-    bridge_ = spawn_gateway_bridge(sys, std::move(sessions), done_, opts_.request_timeout);
+    bridge_ = spawn_bridge(
+      sys, std::move(sessions), [done = done_](completion c) { done->push(std::move(c)); },
+      opts_.request_timeout);
     bound_ = local_address(listener_);
     epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
     add(listener_, EPOLLIN, listener_tag);

@@ -9,17 +9,21 @@ namespace ordo::ctl {
 namespace {
 
 std::string money(std::int64_t krw) {
-  auto digits = std::to_string(krw < 0 ? -krw : krw);
-  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3)
-    digits.insert(static_cast<std::size_t>(i), ",");
-  return (krw < 0 ? "-" : "") + digits + " KRW";
+  const auto digits = std::to_string(krw < 0 ? -krw : krw);
+  std::string grouped = krw < 0 ? "-" : "";
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0)
+      grouped += ',';
+    grouped += digits[i];
+  }
+  return grouped + " KRW";
 }
 
 std::string when(std::int64_t ms) {
   const std::time_t secs = static_cast<std::time_t>(ms / 1000);
   std::tm utc{};
   ::gmtime_r(&secs, &utc);
-  char text[32];
+  char text[64];
   std::snprintf(text, sizeof text, "%04d-%02d-%02d %02d:%02d:%02d UTC", utc.tm_year + 1900,
                 utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec);
   return text;

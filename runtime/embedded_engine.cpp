@@ -1,0 +1,306 @@
+// ordo::engine (include/ordo/engine.hpp): runtime::engine on an actor system of its own,
+// reached through the same bridge as the TCP gateway, so both share every rule.
+
+#include "ordo/engine.hpp"
+
+#include <caf/all.hpp>
+
+#include <atomic>
+#include <mutex>
+#include <unordered_map>
+
+#include "actors/errors.hpp"
+#include "actors/secure_random.hpp"
+#include "runtime/bridge.hpp"
+#include "runtime/config.hpp"
+#include "runtime/engine.hpp"
+
+namespace ordo {
+
+namespace {
+
+constexpr std::chrono::milliseconds request_timeout{10'000};
+
+error stopping() {
+  return {errc::unavailable, "the engine is stopping"};
+}
+
+template <class T, class Extract>
+std::future<result<T>> typed(engine& e, const std::string& session, request_body body,
+                             Extract extract) {
+  auto promise = std::make_shared<std::promise<result<T>>>();
+  auto future = promise->get_future();
+  e.call(session, std::move(body), [promise, extract](result<reply_body> r) {
+    if (!r) {
+      promise->set_value(std::move(r).error());
+      return;
+    }
+    promise->set_value(extract(*r));
+  });
+  return future;
+}
+
+template <class Result>
+const Result* as(reply_body& body) {
+  return std::get_if<Result>(&body);
+}
+
+result<order> order_of(reply_body& body) {
+  if (auto* r = as<order_result>(body))
+    return std::move(r->order);
+  return error{errc::internal, "unexpected reply"};
+}
+
+} // namespace
+
+struct engine::impl {
+  runtime::config cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  std::unique_ptr<runtime::engine> core;
+  caf::actor bridge;
+
+  std::mutex mutex;
+  bool stopped = false;
+  std::uint64_t next_ticket = 1;
+  std::unordered_map<std::uint64_t, reply_callback> pending;      // by ticket
+  std::unordered_map<std::uint64_t, push_callback> subscribers;   // by subscription
+
+  void complete(runtime::completion c) {
+    if (auto* push = std::get_if<order_push>(&c.what)) {
+      push_callback on_push;
+      {
+        std::lock_guard<std::mutex> guard{mutex};
+        if (auto it = subscribers.find(c.connection); it != subscribers.end())
+          on_push = it->second;
+      }
+      if (on_push)
+        on_push(push->order);
+      return;
+    }
+    reply_callback done;
+    {
+      std::lock_guard<std::mutex> guard{mutex};
+      auto it = pending.find(c.rid);
+      if (it == pending.end())
+        return; // answered unavailable by stop()
+      done = std::move(it->second);
+      pending.erase(it);
+    }
+    if (auto* err = std::get_if<error>(&c.what))
+      done(std::move(*err));
+    else if (auto* e = as<error_result>(std::get<reply_body>(c.what)))
+      done(error{e->code, e->message});
+    else
+      done(std::move(std::get<reply_body>(c.what)));
+  }
+
+  // Registers `done` and hands the request to the bridge; `subscriber` names the push target.
+  void submit(std::string session, request_body body, reply_callback done,
+              std::uint64_t subscriber = 0) {
+    std::uint64_t ticket = 0;
+    {
+      std::lock_guard<std::mutex> guard{mutex};
+      if (stopped) {
+        ticket = 0;
+      } else {
+        ticket = next_ticket++;
+        pending.emplace(ticket, std::move(done));
+      }
+    }
+    if (ticket == 0) {
+      done(stopping());
+      return;
+    }
+    runtime::bridge_submit(bridge, subscriber, ticket, std::move(session), std::move(body));
+  }
+
+  void unsubscribe(std::uint64_t id) {
+    {
+      std::lock_guard<std::mutex> guard{mutex};
+      subscribers.erase(id);
+    }
+    runtime::bridge_closed(bridge, id);
+  }
+
+  void stop() {
+    std::unordered_map<std::uint64_t, reply_callback> unanswered;
+    {
+      std::lock_guard<std::mutex> guard{mutex};
+      if (stopped)
+        return;
+      stopped = true;
+      unanswered.swap(pending);
+      subscribers.clear();
+    }
+    for (auto& [ticket, done] : unanswered)
+      done(stopping());
+    caf::anon_send_exit(bridge, caf::exit_reason::user_shutdown);
+    core->stop();
+  }
+};
+
+result<std::unique_ptr<engine>> engine::start(engine_options opts) {
+  const auto problems = runtime::validate(opts);
+  if (!problems.empty())
+    return error{errc::bad_request, problems.front()};
+  auto i = std::make_shared<impl>();
+  i->cfg.opts = std::move(opts);
+  actors::add_error_category(i->cfg);
+  const auto threads = i->cfg.opts.scheduler_threads > 0
+                         ? static_cast<std::size_t>(i->cfg.opts.scheduler_threads)
+                         : std::max(1u, std::thread::hardware_concurrency());
+  i->cfg.set("scheduler.max-threads", threads);
+  i->sys = std::make_unique<caf::actor_system>(i->cfg);
+  auto core = runtime::engine::start(*i->sys, i->cfg.opts);
+  if (!core)
+    return std::move(core).error();
+  i->core = std::move(*core);
+  std::weak_ptr<impl> weak = i;
+  i->bridge = runtime::spawn_bridge(
+    *i->sys, i->core->tree().sessions,
+    [weak](runtime::completion c) {
+      if (auto strong = weak.lock())
+        strong->complete(std::move(c));
+    },
+    request_timeout);
+  return std::unique_ptr<engine>{new engine{std::move(i)}};
+}
+
+engine::engine(std::shared_ptr<impl> i) : impl_(std::move(i)) {}
+
+engine::~engine() {
+  stop();
+  // Handles first, then the system, which waits for every actor of this engine.
+  impl_->core.reset();
+  impl_->bridge = nullptr;
+  impl_->sys.reset();
+}
+
+void engine::stop() {
+  impl_->stop();
+}
+
+void engine::call(const std::string& session, request_body body, reply_callback done) {
+  impl_->submit(session, std::move(body), std::move(done));
+}
+
+std::future<result<reply_body>> engine::call(const std::string& session, request_body body) {
+  auto promise = std::make_shared<std::promise<result<reply_body>>>();
+  auto future = promise->get_future();
+  call(session, std::move(body), [promise](result<reply_body> r) { promise->set_value(std::move(r)); });
+  return future;
+}
+
+std::future<result<session_result>> engine::hello(std::string token) {
+  return typed<session_result>(*this, actors::make_session_id(), hello_request{std::move(token)},
+                               [](reply_body& b) -> result<session_result> {
+                                 if (auto* r = as<session_result>(b))
+                                   return *r;
+                                 return error{errc::internal, "unexpected reply"};
+                               });
+}
+
+std::future<result<session_result>> engine::resume(std::string session) {
+  const auto id = session;
+  return typed<session_result>(*this, id, resume_request{std::move(session)},
+                               [](reply_body& b) -> result<session_result> {
+                                 if (auto* r = as<session_result>(b))
+                                   return *r;
+                                 return error{errc::internal, "unexpected reply"};
+                               });
+}
+
+std::future<result<order>> engine::place(const std::string& session, place_request req) {
+  return typed<order>(*this, session, std::move(req), order_of);
+}
+
+std::future<result<order>> engine::get(const std::string& session, std::string order_id) {
+  return typed<order>(*this, session, get_request{std::move(order_id)}, order_of);
+}
+
+std::future<result<std::vector<order>>> engine::list(const std::string& session,
+                                                     list_request req) {
+  return typed<std::vector<order>>(*this, session, std::move(req),
+                                   [](reply_body& b) -> result<std::vector<order>> {
+                                     if (auto* r = as<orders_result>(b))
+                                       return std::move(r->orders);
+                                     return error{errc::internal, "unexpected reply"};
+                                   });
+}
+
+std::future<result<order>> engine::cancel(const std::string& session, cancel_request req) {
+  return typed<order>(*this, session, std::move(req), order_of);
+}
+
+std::future<result<order>> engine::ship(const std::string& session, ship_request req) {
+  return typed<order>(*this, session, std::move(req), order_of);
+}
+
+std::future<result<order>> engine::deliver(const std::string& session, std::string order_id) {
+  return typed<order>(*this, session, deliver_request{std::move(order_id)}, order_of);
+}
+
+std::future<result<order>> engine::return_order(const std::string& session, return_request req) {
+  return typed<order>(*this, session, std::move(req), order_of);
+}
+
+std::future<result<order>> engine::refund(const std::string& session, std::string order_id) {
+  return typed<order>(*this, session, refund_request{std::move(order_id)}, order_of);
+}
+
+std::future<result<bool>> engine::membership(const std::string& session, bool member) {
+  return typed<bool>(*this, session, membership_request{member}, [](reply_body& b) -> result<bool> {
+    if (auto* r = as<membership_result>(b))
+      return r->member;
+    return error{errc::internal, "unexpected reply"};
+  });
+}
+
+std::future<result<engine::subscription>> engine::subscribe(const std::string& session,
+                                                            push_callback on_push) {
+  std::uint64_t id = 0;
+  {
+    std::lock_guard<std::mutex> guard{impl_->mutex};
+    id = impl_->next_ticket++;
+    impl_->subscribers.emplace(id, std::move(on_push));
+  }
+  auto promise = std::make_shared<std::promise<result<subscription>>>();
+  auto future = promise->get_future();
+  std::weak_ptr<void> owner = impl_;
+  auto weak_impl = std::weak_ptr<impl>{impl_};
+  impl_->submit(
+    session, subscribe_request{},
+    [promise, owner, id, weak_impl](result<reply_body> r) {
+      if (!r) {
+        if (auto i = weak_impl.lock())
+          i->unsubscribe(id);
+        promise->set_value(std::move(r).error());
+        return;
+      }
+      promise->set_value(subscription{owner, id});
+    },
+    id);
+  return future;
+}
+
+engine::subscription::subscription(subscription&& other) noexcept
+  : owner_(std::move(other.owner_)), id_(std::exchange(other.id_, 0)) {}
+
+engine::subscription& engine::subscription::operator=(subscription&& other) noexcept {
+  if (this != &other) {
+    this->~subscription();
+    owner_ = std::move(other.owner_);
+    id_ = std::exchange(other.id_, 0);
+  }
+  return *this;
+}
+
+engine::subscription::~subscription() {
+  if (id_ == 0)
+    return;
+  if (auto owner = owner_.lock())
+    std::static_pointer_cast<engine::impl>(owner)->unsubscribe(id_);
+  id_ = 0;
+}
+
+} // namespace ordo
