@@ -14,6 +14,7 @@
 #include "actors/session_protocol.hpp"
 #include "actors/token.hpp"
 #include "domain/order_id.hpp"
+#include "messages/request_limits.hpp"
 
 namespace ordo::actors {
 
@@ -171,6 +172,10 @@ void serve(session_self self, incoming in) {
   auto& req = in.req;
   auto& rp = in.promise;
   auto& st = self->state;
+  if (auto bad = check_limits(req.body)) {
+    rp.deliver(make_error(*bad));
+    return;
+  }
   if (const auto* h = std::get_if<hello_request>(&req.body)) {
     hello(self, *h, std::move(rp));
     return;

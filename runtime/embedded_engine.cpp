@@ -11,6 +11,7 @@
 
 #include "actors/errors.hpp"
 #include "actors/secure_random.hpp"
+#include "actors/token.hpp"
 #include "runtime/bridge.hpp"
 #include "runtime/config.hpp"
 #include "runtime/engine.hpp"
@@ -52,6 +53,11 @@ result<order> order_of(reply_body& body) {
 }
 
 } // namespace
+
+std::string mint_token(role r, const std::string& subject, std::int64_t expires_at_s,
+                       const std::string& auth_key) {
+  return actors::mint_token(r, subject, expires_at_s, auth_key);
+}
 
 struct engine::impl {
   runtime::config cfg;

@@ -44,9 +44,9 @@ int serve(ordo::runtime::config& cfg, const sigset_t& stop_signals) {
     return 1;
   }
   auto& gate = **listening;
-  std::cout << "ordod listening on " << cfg.opts.listen << std::endl;
   log_event("info", "listening",
             {{"addr", gate.bound_address()}, {"redis", cfg.opts.redis}, {"prefix", cfg.opts.key_prefix}});
+  std::cout << "ordod listening on " << cfg.opts.listen << std::endl;
   int signal = 0;
   ::sigwait(&stop_signals, &signal);
   log_event("info", "stopping", {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"},

@@ -26,6 +26,11 @@ namespace ordo {
 // Every option of ordod (listen and the per-connection limits are not used here).
 using engine_options = runtime::options;
 
+// A token of SPEC section 4 for `subject`, valid until `expires_at_s` (Unix seconds), signed
+// with the engine's auth key: what a gateway that authenticates users itself hands on.
+std::string mint_token(role r, const std::string& subject, std::int64_t expires_at_s,
+                       const std::string& auth_key);
+
 class engine {
 public:
   using reply_callback = std::function<void(result<reply_body>)>;

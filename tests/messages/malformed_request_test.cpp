@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "messages/codec.hpp"
+#include "messages/request_limits.hpp"
 #include "msgpack_builder.hpp"
 
 namespace ordo {
@@ -225,6 +226,34 @@ TEST(malformed_request, deep_nesting_is_refused) {
     payload += '\x91';
   payload += '\x01';
   expect_bad_request(payload, 0, "");
+}
+
+} // namespace
+} // namespace ordo
+
+namespace ordo {
+namespace {
+
+// The typed check every door shares: what the decoder refuses, check_limits refuses too.
+TEST(request_limits, typed_requests_are_held_to_the_same_limits) {
+  EXPECT_FALSE(check_limits(place_request{"k", {{"A", 1, 1}}}));
+  EXPECT_TRUE(check_limits(place_request{"", {{"A", 1, 1}}}));
+  EXPECT_TRUE(check_limits(place_request{std::string(65, 'k'), {{"A", 1, 1}}}));
+  EXPECT_TRUE(check_limits(place_request{"k", {}}));
+  EXPECT_TRUE(check_limits(place_request{"k", {{"A", 0, 1}}}));
+  EXPECT_TRUE(check_limits(place_request{"k", {{"A", 1, 0}}}));
+  EXPECT_TRUE(check_limits(place_request{"k", {{"A", 1, 1}, {"A", 1, 1}}}));
+  EXPECT_TRUE(check_limits(get_request{""}));
+  EXPECT_TRUE(check_limits(get_request{std::string(33, 'o')}));
+  EXPECT_TRUE(check_limits(list_request{0, std::nullopt}));
+  EXPECT_TRUE(check_limits(list_request{101, std::nullopt}));
+  EXPECT_TRUE(check_limits(cancel_request{"o", "", std::nullopt}));
+  EXPECT_TRUE(check_limits(cancel_request{"o", "k", std::vector<line_quantity>{}}));
+  EXPECT_TRUE(check_limits(return_request{"o", "k", std::vector<line_quantity>{{"A", 1001}}}));
+  EXPECT_TRUE(check_limits(ship_request{"o", ""}));
+  EXPECT_TRUE(check_limits(hello_request{""}));
+  EXPECT_FALSE(check_limits(ping_request{}));
+  EXPECT_EQ(check_limits(place_request{"", {{"A", 1, 1}}})->code, errc::bad_request);
 }
 
 } // namespace
