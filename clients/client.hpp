@@ -59,6 +59,9 @@ public:
   // True until the connection failed or the server closed it.
   bool open() const { return fd_ >= 0; }
 
+  // The socket, for callers that wait on many clients with poll(); -1 once closed.
+  int native_handle() const { return fd_; }
+
 private:
   explicit client(int fd);
   result<bool> write_all(std::string_view bytes);

@@ -1,0 +1,35 @@
+// How ordoload reaches the engine: TCP connections to ordod (one per simulated customer),
+// or an engine embedded in the process. Either way requests are asynchronous and their
+// completions (and pushes) are delivered by pump() on the calling thread.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "messages/error.hpp"
+#include "messages/reply.hpp"
+#include "messages/request.hpp"
+#include "runtime/options.hpp"
+
+namespace ordo::load {
+
+using done_callback = std::function<void(result<reply_body>)>;
+
+class transport {
+public:
+  virtual ~transport() = default;
+
+  // Opens one channel per token (hello on each); channel i is token i's.
+  virtual result<bool> open(const std::vector<std::string>& tokens) = 0;
+  virtual void submit(std::size_t channel, request_body body, done_callback done) = 0;
+  // Delivers what has completed, waiting at most `max_wait` for the first completion.
+  virtual void pump(std::chrono::milliseconds max_wait) = 0;
+  virtual std::size_t in_flight() const = 0;
+};
+
+std::unique_ptr<transport> tcp_transport(runtime::host_port target);
+result<std::unique_ptr<transport>> inproc_transport(runtime::options opts);
+
+} // namespace ordo::load

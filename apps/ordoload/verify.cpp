@@ -1,0 +1,155 @@
+#include "verify.hpp"
+
+#include <hiredis/hiredis.h>
+
+#include <charconv>
+#include <map>
+
+#include "domain/order_id.hpp"
+#include "runtime/redis_keys.hpp"
+
+namespace ordo::load {
+
+namespace {
+
+// Below ordod's default in-flight bound per connection.
+constexpr std::size_t batch = 200;
+
+std::uint64_t to_u64(const char* text, std::size_t len) {
+  std::uint64_t out = 0;
+  std::from_chars(text, text + len, out);
+  return out;
+}
+
+void through_engine(transport& t, std::size_t channel, const load_result& r, verification& v) {
+  auto it = r.acked.begin();
+  while (it != r.acked.end()) {
+    std::size_t waiting = 0;
+    for (std::size_t n = 0; n < batch && it != r.acked.end(); ++n, ++it) {
+      ++waiting;
+      const auto id = it->first;
+      const auto acked = it->second;
+      t.submit(channel, get_request{id}, [&, id, acked](result<reply_body> got) {
+        --waiting;
+        ++v.orders_read_back;
+        if (!got) {
+          v.failures.push_back("acknowledged order " + id + " cannot be read back: " + got.error().message);
+          return;
+        }
+        const auto& o = std::get<order_result>(*got).order;
+        if (o.version < acked.version || (o.version == acked.version && o.status != acked.status))
+          v.failures.push_back("order " + id + " is at version " + std::to_string(o.version) +
+                               ", behind the acknowledged " + std::to_string(acked.version));
+      });
+    }
+    while (waiting > 0)
+      t.pump(std::chrono::milliseconds{100});
+  }
+}
+
+void straight_from_redis(const runtime::host_port& address, const std::string& prefix,
+                         const load_result& r, const std::vector<std::string>& customers,
+                         verification& v) {
+  redisContext* ctx = redisConnect(address.host.c_str(), address.port);
+  if (ctx == nullptr || ctx->err != 0) {
+    v.failures.push_back("cannot reach redis at " + address.host + ":" + std::to_string(address.port));
+    if (ctx)
+      redisFree(ctx);
+    return;
+  }
+  v.redis_checked = true;
+  const runtime::redis_keys keys{prefix};
+  // Versions of every acknowledged order.
+  std::vector<std::pair<std::string, std::uint64_t>> orders(r.acked.size());
+  std::size_t i = 0;
+  for (const auto& [id, acked] : r.acked)
+    orders[i++] = {id, acked.version};
+  for (std::size_t start = 0; start < orders.size(); start += batch) {
+    const auto end = std::min(orders.size(), start + batch);
+    for (auto k = start; k < end; ++k)
+      redisAppendCommand(ctx, "HGET %s v", keys.order(orders[k].first).c_str());
+    for (auto k = start; k < end; ++k) {
+      void* raw = nullptr;
+      redisGetReply(ctx, &raw);
+      auto* reply = static_cast<redisReply*>(raw);
+      ++v.orders_in_redis;
+      const auto version = reply && reply->type == REDIS_REPLY_STRING ? to_u64(reply->str, reply->len) : 0;
+      if (version < orders[k].second)
+        v.failures.push_back("redis holds order " + orders[k].first + " at version " +
+                             std::to_string(version) + ", behind the acknowledged " +
+                             std::to_string(orders[k].second));
+      if (reply)
+        freeReplyObject(reply);
+    }
+  }
+  // Every acknowledged event is in the stream.
+  std::set<std::pair<std::string, std::uint64_t>> stream;
+  std::string from = "-";
+  for (;;) {
+    auto* reply = static_cast<redisReply*>(
+      redisCommand(ctx, "XRANGE %s %s + COUNT 10000", keys.events().c_str(), from.c_str()));
+    if (reply == nullptr || reply->type != REDIS_REPLY_ARRAY || reply->elements == 0) {
+      if (reply)
+        freeReplyObject(reply);
+      break;
+    }
+    for (std::size_t e = 0; e < reply->elements; ++e) {
+      const auto* entry = reply->element[e];
+      const auto* fields = entry->element[1];
+      std::string order;
+      std::uint64_t version = 0;
+      for (std::size_t f = 0; f + 1 < fields->elements; f += 2) {
+        const std::string name{fields->element[f]->str, fields->element[f]->len};
+        if (name == "order")
+          order.assign(fields->element[f + 1]->str, fields->element[f + 1]->len);
+        else if (name == "version")
+          version = to_u64(fields->element[f + 1]->str, fields->element[f + 1]->len);
+      }
+      stream.emplace(std::move(order), version);
+    }
+    from = "(" + std::string{reply->element[reply->elements - 1]->element[0]->str};
+    freeReplyObject(reply);
+  }
+  for (const auto& event : r.acked_events) {
+    if (stream.count(event) != 0)
+      ++v.events_found;
+    else
+      v.failures.push_back("the events stream lacks version " + std::to_string(event.second) +
+                           " of order " + event.first);
+  }
+  // No customer has an order that was not acknowledged (a retried place made no second one).
+  std::map<std::string, std::uint64_t> acked_per_customer;
+  for (const auto& [id, acked] : r.acked)
+    ++acked_per_customer[acked.customer];
+  for (std::size_t c = 0; c < customers.size(); ++c) {
+    if (r.customers_with_unsure_places.count(c) != 0)
+      continue;
+    auto* reply = static_cast<redisReply*>(
+      redisCommand(ctx, "ZCARD %s", keys.customer_index(customers[c]).c_str()));
+    const auto stored = reply && reply->type == REDIS_REPLY_INTEGER ? static_cast<std::uint64_t>(reply->integer) : 0;
+    if (reply)
+      freeReplyObject(reply);
+    ++v.customers_counted;
+    if (stored != acked_per_customer[customers[c]])
+      v.failures.push_back(customers[c] + " has " + std::to_string(stored) + " orders in redis, " +
+                           std::to_string(acked_per_customer[customers[c]]) + " were acknowledged");
+  }
+  redisFree(ctx);
+}
+
+} // namespace
+
+verification verify(transport& t, std::size_t operator_channel, const load_result& r,
+                    const std::vector<std::string>& customers,
+                    const std::optional<runtime::host_port>& redis, const std::string& key_prefix) {
+  verification v;
+  through_engine(t, operator_channel, r, v);
+  if (redis)
+    straight_from_redis(*redis, key_prefix, r, customers, v);
+  if (r.retry_mismatches > 0)
+    v.failures.push_back(std::to_string(r.retry_mismatches) +
+                         " idempotent retries returned another order than the original");
+  return v;
+}
+
+} // namespace ordo::load
