@@ -2,7 +2,7 @@
 
 #include <caf/all.hpp>
 
-#include <deque>
+#include <vector>
 
 #include "actors/atoms.hpp"
 #include "actors/errors.hpp"
@@ -30,7 +30,9 @@ struct order_actor_state {
   std::optional<domain::order_state> order;
   bool loaded = false;
   bool busy = false; // a load, commit or idempotency lookup is in flight
-  std::deque<pending_command> queue;
+  // A vector rather than a deque: an empty deque still allocates a block, and most resident
+  // orders have nothing queued. Queues stay short, so erasing at the front is cheap.
+  std::vector<pending_command> queue;
   std::optional<pending_command> current;
   bool payment_in_flight = false;
   std::int64_t requested_amount = 0; // what the last authorization asked for; a void returns it
@@ -268,7 +270,7 @@ void pump(order_self self) {
       return;
     }
     st.current = std::move(st.queue.front());
-    st.queue.pop_front();
+    st.queue.erase(st.queue.begin());
     run_current(self);
   }
   if (!st.busy)

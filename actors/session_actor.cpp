@@ -2,7 +2,7 @@
 
 #include <caf/all.hpp>
 
-#include <deque>
+#include <vector>
 
 #include "actors/atoms.hpp"
 #include "actors/errors.hpp"
@@ -34,7 +34,7 @@ struct session_actor_state {
   std::optional<session_record> record;
   bool loaded = false;
   bool loading = false;
-  std::deque<incoming> waiting; // while loading
+  std::vector<incoming> waiting; // while loading
   std::size_t in_flight = 0;
   std::vector<caf::actor> subscribers;
   bool joined = false;
