@@ -3,45 +3,17 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <array>
-#include <cstdio>
 #include <string>
-#include <sys/wait.h>
 
+#include "support/process.hpp"
 #include "support/redis_server.hpp"
 
 namespace {
 
-struct run_result {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using run_result = ordo::test::command_result;
 
-std::string slurp(std::FILE* file) {
-  std::string text;
-  std::array<char, 4096> chunk{};
-  while (const auto n = std::fread(chunk.data(), 1, chunk.size(), file))
-    text.append(chunk.data(), n);
-  return text;
-}
-
-// Runs ordod with `args` (shell words) and collects its stdout, stderr and exit code.
 run_result run_ordod(const std::string& args) {
-  run_result result;
-  std::FILE* err_file = std::tmpfile();
-  const std::string command = std::string{"'"} + ORDOD_PATH + "' " + args + " 2>/dev/fd/" +
-                              std::to_string(::fileno(err_file));
-  std::FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr)
-    return result;
-  result.out = slurp(pipe);
-  const int status = ::pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::rewind(err_file);
-  result.err = slurp(err_file);
-  std::fclose(err_file);
-  return result;
+  return ordo::test::run_command(std::string{"'"} + ORDOD_PATH + "' " + args);
 }
 
 bool contains(const std::string& text, const std::string& part) {

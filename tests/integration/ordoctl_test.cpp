@@ -2,45 +2,19 @@
 
 #include "gateway_fixture.hpp"
 
-#include <array>
-#include <cstdio>
-#include <sys/wait.h>
+#include "support/process.hpp"
+
 
 namespace ordo::test {
 namespace {
 
-struct run_result {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(std::FILE* file) {
-  std::string text;
-  std::array<char, 4096> chunk{};
-  while (const auto n = std::fread(chunk.data(), 1, chunk.size(), file))
-    text.append(chunk.data(), n);
-  return text;
-}
-
 class ordoctl : public gateway_fixture {
 protected:
-  run_result ctl(const std::string& args) {
+  command_result ctl(const std::string& args) {
     if (!ordod)
       start_ordod();
-    run_result r;
-    std::FILE* err = std::tmpfile();
-    const std::string command = std::string{"ORDO_TARGET="} + ordod->address() + " '" +
-                                ORDOCTL_PATH + "' " + args + " 2>/dev/fd/" +
-                                std::to_string(::fileno(err));
-    std::FILE* pipe = ::popen(command.c_str(), "r");
-    r.out = slurp(pipe);
-    const int status = ::pclose(pipe);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::rewind(err);
-    r.err = slurp(err);
-    std::fclose(err);
-    return r;
+    return run_command(std::string{"ORDO_TARGET="} + ordod->address() + " '" + ORDOCTL_PATH +
+                       "' " + args);
   }
 
   std::string minted(const std::string& role, const std::string& subject) {

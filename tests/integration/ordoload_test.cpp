@@ -3,28 +3,17 @@
 
 #include "gateway_fixture.hpp"
 
-#include <array>
+#include "support/process.hpp"
+
 #include <fstream>
-#include <cstdio>
-#include <sys/wait.h>
 
 namespace ordo::test {
 namespace {
 
-struct run_result {
-  int exit_code = -1;
-  std::string out;
-};
-
-run_result ordoload(const std::string& args) {
-  run_result r;
-  const std::string command = std::string{"'"} + ORDOLOAD_PATH + "' " + args + " 2>&1";
-  std::FILE* pipe = ::popen(command.c_str(), "r");
-  std::array<char, 4096> chunk{};
-  while (const auto n = std::fread(chunk.data(), 1, chunk.size(), pipe))
-    r.out.append(chunk.data(), n);
-  const int status = ::pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+// Output and errors together: the progress goes to stdout, failures to stderr.
+command_result ordoload(const std::string& args) {
+  auto r = run_command(std::string{"'"} + ORDOLOAD_PATH + "' " + args);
+  r.out += r.err;
   return r;
 }
 

@@ -2,7 +2,6 @@
 
 #include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "process.hpp"
 #include "redis_server.hpp"
 
 namespace ordo::test {
@@ -37,22 +37,7 @@ ordod_process::ordod_process(std::string redis_address, std::vector<std::string>
                                    "--key-prefix=it:"};
   args.insert(args.end(), extra_.begin(), extra_.end());
   const auto started = std::chrono::steady_clock::now();
-  const pid_t parent = ::getpid();
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent)
-      ::_exit(1);
-    ::dup2(out[1], STDOUT_FILENO);
-    ::dup2(log_fd, STDERR_FILENO);
-    ::close(out[0]);
-    std::vector<char*> argv;
-    for (auto& a : args)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
+  pid_ = spawn_child(std::move(args), out[1], log_fd);
   ::close(out[1]);
   ::close(log_fd);
   std::string seen;

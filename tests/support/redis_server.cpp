@@ -1,9 +1,10 @@
 #include "redis_server.hpp"
 
+#include "process.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -76,21 +77,7 @@ void redis_server::start() {
                                    "--logfile", dir_ + "/redis.log",
                                    "--appendonly", opts_.append_only ? "yes" : "no",
                                    "--appendfsync", opts_.appendfsync};
-  const pid_t parent = ::getpid();
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent)
-      ::_exit(1);
-    std::vector<char*> argv;
-    for (auto& a : args)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execvp("redis-server", argv.data());
-    ::_exit(127);
-  }
-  if (pid_ < 0)
-    throw std::runtime_error("cannot fork redis-server");
+  pid_ = spawn_child(std::move(args), -1, -1);
   wait_until_ready();
 }
 
