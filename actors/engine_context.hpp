@@ -32,9 +32,11 @@ struct engine_context {
   shard_router orders; // set once the order directory is up; sessions route through it
   std::function<std::int64_t()> now_ms; // wall clock, Unix ms
 
-  std::chrono::milliseconds store_timeout{1'500};   // backstop behind the store's own timeout
+  // Commands wait on the store without a timer of their own: the store answers every request
+  // within its own timeout (store.hpp). This bounds the background requests: deadline scans
+  // and passivation handshakes.
+  std::chrono::milliseconds store_timeout{1'500};
   std::chrono::milliseconds payment_timeout{10'000};
-  std::chrono::milliseconds payment_request_timeout{30'000};
   std::chrono::milliseconds passivate_after{60'000};
   std::chrono::milliseconds order_request_timeout{10'000}; // a session waiting on an order
   std::size_t max_resident_per_shard = 100'000;

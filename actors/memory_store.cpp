@@ -9,14 +9,29 @@ namespace ordo::actors {
 namespace {
 
 using data_ptr = std::shared_ptr<memory_store_data>;
+using silence_atom = caf::atom_constant<caf::atom("silence")>;
 
-// Runs `f` unless a fault is switched on: then the reply is unavailable or never comes.
+struct memory_store_state {
+  std::shared_ptr<memory_store_data> data;
+  std::map<std::uint64_t, caf::response_promise> silenced;
+  std::uint64_t next_ticket = 0;
+  static inline const char* name = "ordo.memory_store";
+};
+
+using store_self = caf::stateful_actor<memory_store_state>*;
+
+// Runs `f` unless a fault is switched on: then the reply is unavailable, at once or after
+// the answer timeout.
 template <class T, class F>
-caf::result<T> serve(store_actor::stateful_pointer<memory_store_state> self, F&& f) {
+caf::result<T> serve(store_self self, F&& f) {
   auto& data = *self->state.data;
   if (data.silent_requests > 0) {
     --data.silent_requests;
-    return self->make_response_promise<T>();
+    auto promise = self->make_response_promise();
+    const auto ticket = self->state.next_ticket++;
+    self->state.silenced.emplace(ticket, promise);
+    self->delayed_send(self, data.answer_timeout, silence_atom::value, ticket);
+    return caf::delegated<T>{};
   }
   if (data.down)
     return make_error(errc::unavailable, "store is down");
@@ -63,10 +78,16 @@ order_page list(const memory_store_data& data, const list_query& q) {
 
 } // namespace
 
-store_actor::behavior_type memory_store(store_actor::stateful_pointer<memory_store_state> self,
-                                        data_ptr data) {
+caf::behavior memory_store(store_self self, data_ptr data) {
   self->state.data = std::move(data);
   return {
+    [=](silence_atom, std::uint64_t ticket) {
+      auto& silenced = self->state.silenced;
+      if (auto it = silenced.find(ticket); it != silenced.end()) {
+        it->second.deliver(make_error(errc::unavailable, "store did not answer in time"));
+        silenced.erase(it);
+      }
+    },
     [=](load_atom, const std::string& id) {
       return serve<stored_order>(self, [&](memory_store_data& d) -> caf::result<stored_order> {
         const auto it = d.orders.find(id);
@@ -132,6 +153,10 @@ store_actor::behavior_type memory_store(store_actor::stateful_pointer<memory_sto
                                    });
     },
   };
+}
+
+store_actor spawn_memory_store(caf::actor_system& sys, data_ptr data) {
+  return caf::actor_cast<store_actor>(sys.spawn(memory_store, std::move(data)));
 }
 
 } // namespace ordo::actors

@@ -3,10 +3,13 @@
 // the store refuse or stay silent, as Redis can.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
+
+#include <caf/fwd.hpp>
 
 #include "actors/store.hpp"
 
@@ -23,17 +26,13 @@ struct memory_store_data {
   std::size_t commits = 0;
 
   // Faults: every request is refused unavailable while `down`; the next `silent_requests`
-  // requests get no reply at all (as when Redis stops answering).
+  // requests get no answer until `answer_timeout` has passed, then unavailable, as the Redis
+  // store answers when Redis stops answering.
   bool down = false;
   int silent_requests = 0;
+  std::chrono::milliseconds answer_timeout{1'000};
 };
 
-struct memory_store_state {
-  std::shared_ptr<memory_store_data> data;
-  static inline const char* name = "ordo.memory_store";
-};
-
-store_actor::behavior_type memory_store(store_actor::stateful_pointer<memory_store_state> self,
-                                        std::shared_ptr<memory_store_data> data);
+store_actor spawn_memory_store(caf::actor_system& sys, std::shared_ptr<memory_store_data> data);
 
 } // namespace ordo::actors

@@ -92,7 +92,7 @@ void drive_payment(order_self self) {
   st.requested_amount = st.order->order.total;
   st.payment_in_flight = true;
   self
-    ->request(st.ctx->payment, st.ctx->payment_request_timeout, authorize_atom::value, st.id,
+    ->request(st.ctx->payment, caf::infinite, authorize_atom::value, st.id,
               st.requested_amount)
     .then(
       [=](payment_decision decision) {
@@ -103,7 +103,7 @@ void drive_payment(order_self self) {
           enqueue_internal(self, domain::decline_payment{});
       },
       [=](caf::error&) {
-        // No answer: the payment deadline cancels the order.
+        // The payment service is gone; the payment deadline cancels the order.
         self->state.payment_in_flight = false;
       });
 }
@@ -124,7 +124,7 @@ void settle_internal_refusal(order_self self, const domain::command& cmd) {
 void load(order_self self) {
   auto& st = self->state;
   st.busy = true;
-  self->request(st.ctx->store, st.ctx->store_timeout, load_atom::value, st.id)
+  self->request(st.ctx->store, caf::infinite, load_atom::value, st.id)
     .then(
       [=](stored_order& stored) {
         auto& s = self->state;
@@ -170,7 +170,7 @@ void answer_refusal(order_self self, ordo::error refusal) {
     return;
   }
   st.busy = true;
-  self->request(st.ctx->store, st.ctx->store_timeout, idem_atom::value, claim->customer, claim->key)
+  self->request(st.ctx->store, caf::infinite, idem_atom::value, claim->customer, claim->key)
     .then(
       [=](idem_lookup& found) {
         self->state.busy = false;
@@ -194,7 +194,7 @@ void commit(order_self self, domain::event e) {
   order_commit c{st.order ? st.order->order.version : 0, next, e, st.current->request.idem,
                  payment_deadline(st, next)};
   st.busy = true;
-  self->request(st.ctx->store, st.ctx->store_timeout, commit_atom::value, std::move(c))
+  self->request(st.ctx->store, caf::infinite, commit_atom::value, std::move(c))
     .then(
       [=](commit_reply& reply) {
         auto& s = self->state;

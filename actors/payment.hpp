@@ -7,7 +7,7 @@
 //   (stats_atom)                           -> payment_stats
 //
 // A real adapter must be idempotent per order id: after an engine restart an unpaid order
-// asks again.
+// asks again. It need not answer in time: the order's payment deadline does not wait for it.
 #pragma once
 
 #include <caf/actor.hpp>

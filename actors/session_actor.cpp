@@ -108,7 +108,7 @@ void hello(session_self self, const hello_request& req, caf::response_promise rp
   }
   session_record record{st.id, claims->subject, claims->role, claims->expires_at_s * 1000};
   ++st.in_flight;
-  self->request(st.ctx->store, st.ctx->store_timeout, session_atom::value, put_atom::value, record)
+  self->request(st.ctx->store, caf::infinite, session_atom::value, put_atom::value, record)
     .then(
       [=](bool) mutable {
         --self->state.in_flight;
@@ -131,7 +131,7 @@ void place(session_self self, const place_request& req, caf::response_promise rp
   idem_claim claim{who.subject, req.idem, fingerprint_of(req)};
   auto lines = req.lines;
   ++st.in_flight;
-  self->request(st.ctx->store, st.ctx->store_timeout, member_atom::value, get_atom::value,
+  self->request(st.ctx->store, caf::infinite, member_atom::value, get_atom::value,
                 who.subject)
     .then(
       [=](bool member) mutable {
@@ -231,7 +231,7 @@ void serve(session_self self, incoming in) {
         auto [ok, err] =
           settle<bool>(self, rp, [](bool member) { return membership_result{member}; });
         self
-          ->request(st.ctx->store, st.ctx->store_timeout, member_atom::value, put_atom::value,
+          ->request(st.ctx->store, caf::infinite, member_atom::value, put_atom::value,
                     record.subject, body.member)
           .then(ok, err);
       } else if constexpr (std::is_same_v<T, subscribe_request>) {
@@ -246,7 +246,7 @@ void serve(session_self self, incoming in) {
 void load(session_self self) {
   auto& st = self->state;
   st.loading = true;
-  self->request(st.ctx->store, st.ctx->store_timeout, session_atom::value, get_atom::value, st.id)
+  self->request(st.ctx->store, caf::infinite, session_atom::value, get_atom::value, st.id)
     .then(
       [=](stored_session& stored) {
         auto& s = self->state;

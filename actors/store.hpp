@@ -86,6 +86,9 @@ struct due_orders {
 
 // Failures are caf::errors from actors/errors.hpp: conflict (a stale expected_version) and
 // unavailable (the store could not confirm in time; nothing or everything was applied).
+// Contract: every request is answered, at the latest `unavailable` after the store's own
+// timeout, so the actors wait on it without timers of their own (each timer costs a trip
+// through CAF's clock thread, the engine's busiest lock).
 using store_actor = caf::typed_actor<
   caf::replies_to<load_atom, std::string>::with<stored_order>,
   caf::replies_to<commit_atom, order_commit>::with<commit_reply>,

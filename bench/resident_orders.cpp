@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
     data->orders.emplace(s.order.id, std::move(s));
   }
   actors::engine_context ctx;
-  ctx.store = sys.spawn(actors::memory_store, data);
+  ctx.store = actors::spawn_memory_store(sys, data);
   ctx.payment = actors::spawn_payment_simulator(sys, {});
   ctx.now_ms = [] { return std::int64_t{1'764'000'001'000}; };
   ctx.max_resident_per_shard = orders; // nothing is passivated for the bound

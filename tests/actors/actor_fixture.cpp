@@ -60,7 +60,8 @@ void actor_fixture::advance(std::chrono::milliseconds by) {
 
 const actor_tree& actor_fixture::tree() {
   if (!tree_) {
-    store_ = sys_->spawn(memory_store, data);
+    data->answer_timeout = ctx.store_timeout;
+    store_ = spawn_memory_store(*sys_, data);
     payment_ = spawn_payment_simulator(*sys_, payment);
     ctx.store = store_;
     ctx.payment = payment_;

@@ -28,7 +28,12 @@ TEST_F(ordoload_cli, a_tcp_lifecycle_run_reports_and_verifies) {
   EXPECT_NE(r.out.find("verification passed"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("place "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("refund "), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("errors      none"), std::string::npos) << r.out;
+  // A partial cancel that would make the shipping fee due is refused (invalid_state): the
+  // random mix may ask for one. Any other error is a fault.
+  const auto errors = r.out.substr(r.out.find("errors      "), 200);
+  for (const char* code : {"bad_request", "unauthenticated", "forbidden", "not_found", "conflict",
+                           "unavailable", "overloaded", "internal"})
+    EXPECT_EQ(errors.find(code), std::string::npos) << errors;
 }
 
 TEST_F(ordoload_cli, an_inproc_open_loop_run_verifies_and_writes_json_and_csv) {
