@@ -156,5 +156,7 @@ int main(int argc, char** argv) {
   std::printf("%-44s %12.0f\n", "raw hiredis, pipelined 256 per round trip", pipelined);
   std::printf("%-44s %12.0f\n", "redis_store actor, group commit", through_store);
   std::printf("store / raw pipelined ceiling: %.2f\n", through_store / pipelined);
+  // For drivers such as redis-benchmark: the script is loaded now.
+  std::printf("commit script sha1: %s\n", runtime::commit_script().sha1.c_str());
   return 0;
 }
