@@ -13,8 +13,8 @@ namespace ordo::runtime {
 
 namespace {
 
-// The actors' own backstop behind the store's redis_timeout, so the store's answer (a
-// precise unavailable) normally arrives first.
+// Background requests (deadline scans, passivation handshakes) give up a little after the
+// store's own redis_timeout, so the store's precise unavailable normally arrives first.
 constexpr std::chrono::milliseconds store_backstop{500};
 
 std::int64_t wall_clock_ms() {
