@@ -166,7 +166,9 @@ int run_cli(int argc, char** argv) {
     tokens.push_back(mint_token(role::operator_, "load-ops-" + std::to_string(o), now_s() + 86'400,
                                 opts.auth_key));
   std::cerr << "ordoload: opening " << tokens.size() << " sessions on " << target << "\n";
-  if (auto opened = t->open(tokens); !opened) {
+  // Lifecycles learn of payments from pushes, so customers subscribe.
+  const auto subscribers = opts.scenario == "lifecycle" ? opts.customers : 0;
+  if (auto opened = t->open(tokens, subscribers); !opened) {
     std::cerr << "ordoload: cannot open sessions on " << target << ": " << opened.error().message << '\n';
     return 3;
   }

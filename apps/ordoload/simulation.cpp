@@ -3,8 +3,8 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
-#include <queue>
 #include <random>
+#include <unordered_map>
 
 namespace ordo::load {
 
@@ -21,6 +21,7 @@ public:
   simulation(transport& t, const load_options& opts) : t_(t), opts_(opts), rng_(opts.seed) {}
 
   load_result run(const std::function<void(const std::string&)>& progress) {
+    t_.on_push = [this](const order& o) { pushed(o); };
     start_ = clock_type::now();
     measure_from_ = start_ + to_duration(opts_.warmup_s);
     stop_starting_ = measure_from_ + to_duration(opts_.duration_s);
@@ -31,8 +32,7 @@ public:
       const bool starting = now < stop_starting_ && (opts_.orders == 0 || started_ < opts_.orders);
       if (starting)
         next_start = start_flows(now, next_start);
-      run_timers(now);
-      if (!starting && t_.in_flight() == 0 && timers_.empty() && active_ == 0)
+      if (!starting && t_.in_flight() == 0 && active_ == 0)
         break;
       if (!starting && now > stop_starting_ + std::chrono::seconds{30})
         break; // what is still unanswered by now counts as lost in the report
@@ -131,19 +131,35 @@ private:
          });
   }
 
+  // The customer learns of the payment from the push of its order's next change.
   void await_payment(const flow_ptr& f) {
-    after(std::chrono::milliseconds{5}, [this, f] {
-      send(f, f->customer, get_request{f->id}, "get", clock_type::now(), [this, f](result<reply_body>& r) {
-        if (!r)
-          return finish(f, false);
-        const auto status = std::get<order_result>(*r).order.status;
-        if (status == order_status::pending_payment)
-          return await_payment(f);
-        if (status != order_status::paid)
-          return finish(f, true);
-        after_payment(f);
-      });
-    });
+    if (auto early = settled_early_.find(f->id); early != settled_early_.end()) {
+      const auto status = early->second;
+      settled_early_.erase(early);
+      return settled(f, status);
+    }
+    awaiting_payment_.emplace(f->id, f);
+  }
+
+  void pushed(const order& o) {
+    if (o.status == order_status::pending_payment)
+      return;
+    auto it = awaiting_payment_.find(o.id);
+    if (it == awaiting_payment_.end()) {
+      // The push may overtake the reply to place: keep it for await_payment.
+      if (o.version == 2)
+        settled_early_.emplace(o.id, o.status);
+      return;
+    }
+    auto f = it->second;
+    awaiting_payment_.erase(it);
+    settled(f, o.status);
+  }
+
+  void settled(const flow_ptr& f, order_status status) {
+    if (status != order_status::paid)
+      return finish(f, true);
+    after_payment(f);
   }
 
   void after_payment(const flow_ptr& f) {
@@ -227,18 +243,6 @@ private:
     }
   }
 
-  void after(std::chrono::milliseconds delay, std::function<void()> what) {
-    timers_.push({clock_type::now() + delay, timer_seq_++, std::move(what)});
-  }
-
-  void run_timers(clock_type::time_point now) {
-    while (!timers_.empty() && timers_.top().at <= now) {
-      auto what = timers_.top().what;
-      timers_.pop();
-      what();
-    }
-  }
-
   std::string status_line() const {
     const auto elapsed = std::chrono::duration<double>(clock_type::now() - start_).count();
     std::uint64_t errors = 0;
@@ -257,13 +261,6 @@ private:
     return line;
   }
 
-  struct timer {
-    clock_type::time_point at;
-    std::uint64_t seq;
-    std::function<void()> what;
-    bool operator>(const timer& other) const { return std::tie(at, seq) > std::tie(other.at, other.seq); }
-  };
-
   transport& t_;
   const load_options& opts_;
   std::mt19937_64 rng_;
@@ -272,8 +269,8 @@ private:
   std::uint64_t started_ = 0;
   std::size_t active_ = 0;
   std::size_t next_operator_ = 0;
-  std::priority_queue<timer, std::vector<timer>, std::greater<timer>> timers_;
-  std::uint64_t timer_seq_ = 0;
+  std::unordered_map<std::string, flow_ptr> awaiting_payment_;
+  std::unordered_map<std::string, order_status> settled_early_;
 };
 
 } // namespace

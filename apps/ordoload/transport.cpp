@@ -19,7 +19,7 @@ class tcp final : public transport {
 public:
   explicit tcp(runtime::host_port target) : target_(std::move(target)) {}
 
-  result<bool> open(const std::vector<std::string>& tokens) override {
+  result<bool> open(const std::vector<std::string>& tokens, std::size_t subscribers) override {
     for (const auto& token : tokens) {
       auto c = client::connect(target_.host, target_.port);
       if (!c)
@@ -27,6 +27,10 @@ public:
       auto opened = c->call_as<session_result>(hello_request{token});
       if (!opened)
         return std::move(opened).error();
+      if (channels_.size() < subscribers) {
+        if (auto subscribed = c->call(subscribe_request{}); !subscribed)
+          return std::move(subscribed).error();
+      }
       channels_.push_back({std::move(*c), {}});
     }
     return true;
@@ -61,9 +65,12 @@ public:
             fail_all(ch, message.error());
           break;
         }
+        if (auto* push = std::get_if<order_push>(&*message)) {
+          if (on_push)
+            on_push(push->order);
+          continue;
+        }
         auto* rep = std::get_if<reply>(&*message);
-        if (rep == nullptr)
-          continue; // pushes are not used by the load
         auto it = ch.waiting.find(rep->rid);
         if (it == ch.waiting.end())
           continue;
@@ -105,11 +112,22 @@ public:
 
   ~inproc() override { engine_->stop(); }
 
-  result<bool> open(const std::vector<std::string>& tokens) override {
+  result<bool> open(const std::vector<std::string>& tokens, std::size_t subscribers) override {
     for (const auto& token : tokens) {
       auto opened = engine_->hello(token).get();
       if (!opened)
         return std::move(opened).error();
+      if (sessions_.size() < subscribers) {
+        auto state = state_;
+        auto sub = engine_->subscribe(opened->session, [state](const order& o) {
+          std::lock_guard<std::mutex> guard{state->mutex};
+          state->pushes.push_back(o);
+          state->ready.notify_one();
+        }).get();
+        if (!sub)
+          return std::move(sub).error();
+        subscriptions_.push_back(std::move(*sub));
+      }
       sessions_.push_back(opened->session);
     }
     return true;
@@ -128,14 +146,21 @@ public:
 
   void pump(std::chrono::milliseconds max_wait) override {
     std::deque<std::pair<done_callback, result<reply_body>>> batch;
+    std::deque<order> pushes;
     {
       std::unique_lock<std::mutex> lock{state_->mutex};
-      state_->ready.wait_for(lock, max_wait, [this] { return !state_->completed.empty(); });
+      state_->ready.wait_for(lock, max_wait, [this] {
+        return !state_->completed.empty() || !state_->pushes.empty();
+      });
       batch.swap(state_->completed);
+      pushes.swap(state_->pushes);
     }
     in_flight_ -= batch.size();
     for (auto& [done, r] : batch)
       done(std::move(r));
+    for (const auto& o : pushes)
+      if (on_push)
+        on_push(o);
   }
 
   std::size_t in_flight() const override { return in_flight_; }
@@ -145,10 +170,12 @@ private:
     std::mutex mutex;
     std::condition_variable ready;
     std::deque<std::pair<done_callback, result<reply_body>>> completed;
+    std::deque<order> pushes;
   };
   std::unique_ptr<engine> engine_;
   std::shared_ptr<shared> state_ = std::make_shared<shared>();
   std::vector<std::string> sessions_;
+  std::vector<engine::subscription> subscriptions_;
   std::size_t in_flight_ = 0;
 };
 

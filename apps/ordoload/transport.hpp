@@ -16,13 +16,16 @@
 namespace ordo::load {
 
 using done_callback = std::function<void(result<reply_body>)>;
+using push_callback = std::function<void(const order&)>;
 
 class transport {
 public:
   virtual ~transport() = default;
 
-  // Opens one channel per token (hello on each); channel i is token i's.
-  virtual result<bool> open(const std::vector<std::string>& tokens) = 0;
+  // Opens one channel per token (hello on each); channel i is token i's. The first
+  // `subscribers` channels also subscribe: their customers' order changes go to on_push.
+  virtual result<bool> open(const std::vector<std::string>& tokens, std::size_t subscribers) = 0;
+  push_callback on_push;
   virtual void submit(std::size_t channel, request_body body, done_callback done) = 0;
   // Delivers what has completed, waiting at most `max_wait` for the first completion.
   virtual void pump(std::chrono::milliseconds max_wait) = 0;
