@@ -57,8 +57,18 @@ redis_server::redis_server(options opts) : opts_(std::move(opts)) {
   if (::mkdtemp(dir) == nullptr)
     throw std::runtime_error("cannot create a temp dir for redis-server");
   dir_ = dir;
-  port_ = free_loopback_port();
-  start();
+  // A free port can be taken between choosing it and redis binding it: choose again.
+  for (int attempt = 1;; ++attempt) {
+    port_ = free_loopback_port();
+    try {
+      start();
+      return;
+    } catch (const std::runtime_error&) {
+      kill();
+      if (attempt == 3)
+        throw;
+    }
+  }
 }
 
 redis_server::~redis_server() {
@@ -81,11 +91,15 @@ void redis_server::start() {
   wait_until_ready();
 }
 
-void redis_server::wait_until_ready() const {
+void redis_server::wait_until_ready() {
   const auto deadline = std::chrono::steady_clock::now() + ready_timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     if (accepts_connections(port_) && cli({"PING"}).find("PONG") != std::string::npos)
       return;
+    if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("redis-server exited at start on port " + std::to_string(port_));
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds{10});
   }
   throw std::runtime_error("redis-server did not start on port " + std::to_string(port_));

@@ -38,7 +38,7 @@ public:
   std::string cli(const std::vector<std::string>& args) const;
 
 private:
-  void wait_until_ready() const;
+  void wait_until_ready();
 
   options opts_;
   std::uint16_t port_ = 0;
