@@ -5,7 +5,6 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
-#include <thread>
 
 namespace ordo::runtime {
 
@@ -132,6 +131,10 @@ std::string config::help_text(std::string_view program) const {
   return out.str();
 }
 
+void config::apply_scheduler_threads() {
+  set("scheduler.max-threads", scheduler_thread_count(opts));
+}
+
 std::string config::render_settings() const {
   std::ostringstream out;
   for (const auto& doc : docs_) {
@@ -185,10 +188,7 @@ parse_result parse_command_line(config& cfg, int argc, char** argv) {
       message += (message.empty() ? "" : "\n") + problem;
     return {parse_outcome::failed, message};
   }
-  const auto threads = cfg.opts.scheduler_threads > 0
-                         ? static_cast<std::size_t>(cfg.opts.scheduler_threads)
-                         : std::max(1u, std::thread::hardware_concurrency());
-  cfg.set("scheduler.max-threads", threads);
+  cfg.apply_scheduler_threads();
   return {print_only ? parse_outcome::print_config : parse_outcome::run, {}};
 }
 

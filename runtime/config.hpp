@@ -35,6 +35,9 @@ public:
 
   std::string help_text(std::string_view program) const;
 
+  // Hands scheduler-threads to CAF's scheduler; call before the actor_system starts.
+  void apply_scheduler_threads();
+
   // The effective settings in config-file syntax, with the auth key redacted.
   std::string render_settings() const;
 

@@ -152,10 +152,7 @@ result<std::unique_ptr<engine>> engine::start(engine_options opts) {
   auto i = std::make_shared<impl>();
   i->cfg.opts = std::move(opts);
   actors::add_error_category(i->cfg);
-  const auto threads = i->cfg.opts.scheduler_threads > 0
-                         ? static_cast<std::size_t>(i->cfg.opts.scheduler_threads)
-                         : std::max(1u, std::thread::hardware_concurrency());
-  i->cfg.set("scheduler.max-threads", threads);
+  i->cfg.apply_scheduler_threads();
   i->sys = std::make_unique<caf::actor_system>(i->cfg);
   auto core = runtime::engine::start(*i->sys, i->cfg.opts);
   if (!core)

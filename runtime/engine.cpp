@@ -2,7 +2,6 @@
 
 #include <caf/all.hpp>
 
-#include <thread>
 
 #include "actors/deadline_scanner.hpp"
 #include "actors/payment.hpp"
@@ -25,10 +24,7 @@ std::int64_t wall_clock_ms() {
 
 // More shards than scheduler threads, so that one busy shard never holds up the others.
 std::size_t shard_count(const options& opts) {
-  const auto threads = opts.scheduler_threads > 0
-                         ? static_cast<std::size_t>(opts.scheduler_threads)
-                         : std::max(1u, std::thread::hardware_concurrency());
-  return std::max<std::size_t>(4, 2 * threads);
+  return std::max<std::size_t>(4, 2 * scheduler_thread_count(opts));
 }
 
 } // namespace

@@ -1,6 +1,8 @@
 #include "runtime/options.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <thread>
 
 namespace ordo::runtime {
 
@@ -47,6 +49,12 @@ std::optional<host_port> parse_host_port(std::string_view text) {
       port > 65535)
     return std::nullopt;
   return host_port{std::string{host}, static_cast<std::uint16_t>(port)};
+}
+
+std::size_t scheduler_thread_count(const options& opts) {
+  if (opts.scheduler_threads > 0)
+    return static_cast<std::size_t>(opts.scheduler_threads);
+  return std::max(1u, std::thread::hardware_concurrency());
 }
 
 std::vector<std::string> validate(const options& opts) {

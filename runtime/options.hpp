@@ -54,6 +54,10 @@ struct host_port {
 // Parses "HOST:PORT" (port 1..65535, host non-empty; "[::1]:7400" for IPv6).
 std::optional<host_port> parse_host_port(std::string_view text);
 
+// The CAF scheduler's worker threads these options ask for (scheduler-threads, or one per
+// core when it is 0).
+std::size_t scheduler_thread_count(const options& opts);
+
 // One message per problem, each naming the option; empty when the options are usable.
 std::vector<std::string> validate(const options& opts);
 
