@@ -67,8 +67,7 @@ client::client(client&& other) noexcept
   : fd_(other.fd_)
   , next_rid_(other.next_rid_)
   , splitter_(std::move(other.splitter_))
-  , arrived_(std::move(other.arrived_))
-  , pushes_(std::move(other.pushes_)) {
+  , arrived_(std::move(other.arrived_)) {
   other.fd_ = -1;
 }
 
@@ -79,7 +78,6 @@ client& client::operator=(client&& other) noexcept {
     next_rid_ = other.next_rid_;
     splitter_ = std::move(other.splitter_);
     arrived_ = std::move(other.arrived_);
-    pushes_ = std::move(other.pushes_);
     other.fd_ = -1;
   }
   return *this;
@@ -173,11 +171,6 @@ result<server_message> client::receive(duration timeout) {
     arrived_.pop_front();
     return next;
   }
-  if (!pushes_.empty()) {
-    auto next = std::move(pushes_.front());
-    pushes_.pop_front();
-    return server_message{std::move(next)};
-  }
   return read_one(timeout);
 }
 
@@ -191,18 +184,14 @@ result<reply_body> client::call(request_body body, duration timeout) {
     auto message = read_one(std::max(left, duration{0}));
     if (!message)
       return std::move(message).error();
-    if (auto* push = std::get_if<order_push>(&*message)) {
-      pushes_.push_back(std::move(*push));
-      continue;
-    }
-    auto& rep = std::get<reply>(*message);
-    if (rep.rid != *rid) {
+    auto* rep_ptr = std::get_if<reply>(&*message);
+    if (rep_ptr == nullptr || rep_ptr->rid != *rid) {
       arrived_.push_back(std::move(*message));
       continue;
     }
-    if (const auto* err = as_error(rep.body))
+    if (const auto* err = as_error(rep_ptr->body))
       return error{err->code, err->message};
-    return std::move(rep.body);
+    return std::move(rep_ptr->body);
   }
 }
 

@@ -53,9 +53,6 @@ public:
     return error{errc::internal, "unexpected result type"};
   }
 
-  // Pushes that arrived while call() waited for a reply.
-  std::deque<order_push>& pushes() { return pushes_; }
-
   // True until the connection failed or the server closed it.
   bool open() const { return fd_ >= 0; }
 
@@ -71,8 +68,7 @@ private:
   int fd_ = -1;
   std::uint64_t next_rid_ = 1;
   frame_splitter splitter_{64 * 1024 * 1024};
-  std::deque<server_message> arrived_;
-  std::deque<order_push> pushes_;
+  std::deque<server_message> arrived_; // what call() read while waiting for its own reply
 };
 
 // A reply as the error it carries, if it is one.
