@@ -23,7 +23,6 @@ using settle_atom = caf::atom_constant<caf::atom("settle")>;
 using order_atom = caf::atom_constant<caf::atom("order")>;
 using request_atom = caf::atom_constant<caf::atom("request")>;
 using open_atom = caf::atom_constant<caf::atom("open")>;
-using timeout_atom = caf::atom_constant<caf::atom("timeout")>;
 using passivate_atom = caf::atom_constant<caf::atom("passivate")>;
 using retire_atom = caf::atom_constant<caf::atom("retire")>;
 using crashed_atom = caf::atom_constant<caf::atom("crashed")>;

@@ -1,9 +1,10 @@
 // Durable payment deadlines: unpaid orders' deadlines live in the store, so an engine that
 // restarts honours them. At start the scanner wakes every unpaid order in the background
-// (each asks for its payment again and arms its own timer; start-up does not wait for this);
-// then it polls for deadlines that fell due and wakes those orders, which cancel themselves
-// with payment_timeout. Orders resident in this engine usually beat the poll with their own
-// timers; the poll catches the rest.
+// (each asks for its payment again, giving the payment service the time left to its
+// deadline; start-up does not wait for this); then it polls for deadlines that fell due and
+// wakes those orders, which cancel themselves with payment_timeout. Orders whose payment
+// request is alive hear timed_out from the payment service at their deadline; the poll
+// catches the rest (an engine that died, a payment service that is gone).
 #pragma once
 
 #include <caf/fwd.hpp>

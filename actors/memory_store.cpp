@@ -45,6 +45,11 @@ caf::result<commit_reply> commit(memory_store_data& data, const order_commit& c)
     if (it != data.idem_keys.end())
       return commit_reply{it->second};
   }
+  if (c.member_assumed) {
+    const auto member = data.members.find(c.state.order.customer);
+    if ((member != data.members.end() && member->second) != *c.member_assumed)
+      return make_error(errc::conflict, "the customer's membership changed meanwhile");
+  }
   const auto existing = data.orders.find(id);
   const auto current_version = existing == data.orders.end() ? 0 : existing->second.order.version;
   if (current_version != c.expected_version)

@@ -65,10 +65,15 @@ void retire_if_empty(order_self self) {
     self->send(st.directory, retire_atom::value, st.id);
 }
 
-void enqueue_internal(order_self self, domain::command cmd) {
+// The engine's own commands; queue_internal leaves running them to the caller's pump.
+void queue_internal(order_self self, domain::command cmd) {
   auto& st = self->state;
   st.queue.push_back({order_request{st.id, std::nullopt, std::move(cmd), std::nullopt, false},
                       std::nullopt});
+}
+
+void enqueue_internal(order_self self, domain::command cmd) {
+  queue_internal(self, std::move(cmd));
   pump(self);
 }
 
@@ -79,31 +84,42 @@ std::optional<std::int64_t> payment_deadline(const order_actor_state& st,
   return s.order.created_at + st.ctx->payment_timeout.count();
 }
 
-// An unpaid order asks for payment and arms its deadline, after `placed` and after every
-// activation (the engine may have died while the payment was in flight).
+// An unpaid order asks for payment, after `placed` and after every activation (the engine
+// may have died while the payment was in flight), or expires once its deadline has passed.
+// The payment service answers by the deadline (actors/payment.hpp), so no timer is armed
+// here; the caller's pump runs what this queues.
 void drive_payment(order_self self) {
   auto& st = self->state;
   if (!st.order || st.order->order.status != order_status::pending_payment ||
       st.payment_in_flight)
     return;
-  const auto deadline = *payment_deadline(st, *st.order);
-  const auto wait_ms = std::max<std::int64_t>(0, deadline - st.ctx->now_ms());
-  self->delayed_send(self, std::chrono::milliseconds{wait_ms}, timeout_atom::value);
+  const auto left_ms = *payment_deadline(st, *st.order) - st.ctx->now_ms();
+  if (left_ms <= 0) {
+    queue_internal(self, domain::expire_payment{});
+    return;
+  }
   st.requested_amount = st.order->order.total;
   st.payment_in_flight = true;
   self
     ->request(st.ctx->payment, caf::infinite, authorize_atom::value, st.id,
-              st.requested_amount)
+              st.requested_amount, left_ms)
     .then(
       [=](payment_decision decision) {
         self->state.payment_in_flight = false;
-        if (decision == payment_decision::authorized)
-          enqueue_internal(self, domain::authorize_payment{});
-        else
-          enqueue_internal(self, domain::decline_payment{});
+        switch (decision) {
+          case payment_decision::authorized:
+            enqueue_internal(self, domain::authorize_payment{});
+            break;
+          case payment_decision::declined:
+            enqueue_internal(self, domain::decline_payment{});
+            break;
+          case payment_decision::timed_out:
+            enqueue_internal(self, domain::expire_payment{});
+            break;
+        }
       },
       [=](caf::error&) {
-        // The payment service is gone; the payment deadline cancels the order.
+        // The payment service is gone; the deadline scanner expires the order when due.
         self->state.payment_in_flight = false;
       });
 }
@@ -192,7 +208,9 @@ void commit(order_self self, domain::event e) {
   auto& st = self->state;
   auto next = domain::apply_event(st.order, e);
   order_commit c{st.order ? st.order->order.version : 0, next, e, st.current->request.idem,
-                 payment_deadline(st, next)};
+                 payment_deadline(st, next), std::nullopt};
+  if (std::holds_alternative<domain::order_placed>(e.body))
+    c.member_assumed = next.member;
   st.busy = true;
   self->request(st.ctx->store, caf::infinite, commit_atom::value, std::move(c))
     .then(
@@ -243,6 +261,8 @@ void run_current(order_self self) {
   }
   const auto* cmd = std::get_if<domain::command>(&req.op);
   if (cmd == nullptr) {
+    // A read is also how the deadline scanner wakes an order whose deadline fell due.
+    drive_payment(self);
     if (st.order)
       finish(self, st.order->order);
     else
@@ -309,7 +329,6 @@ caf::behavior order_actor(order_self self, context_ptr ctx, caf::actor directory
       pump(self);
       return promise;
     },
-    [=](timeout_atom) { enqueue_internal(self, domain::expire_payment{}); },
     [=](load_atom) { pump(self); },
     [=](passivate_atom) {
       const bool done = idle(self->state);

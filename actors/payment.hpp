@@ -1,13 +1,18 @@
 // The payment service interface. An order actor asks it to authorize an order's total and
-// later, if the answer came too late, to void that authorization. The built-in simulator
-// implements it; a real adapter (a PSP client) replaces it by answering the same messages.
+// later, if the order was cancelled before the answer applied, to void that authorization.
+// The built-in simulator implements it; a real adapter (a PSP client) replaces it by
+// answering the same messages.
 //
-//   (authorize_atom, order_id, amount_krw) -> payment_decision
-//   (void_atom, order_id, amount_krw)      -> nothing (fire and forget)
-//   (stats_atom)                           -> payment_stats
+//   (authorize_atom, order_id, amount_krw, answer_within_ms) -> payment_decision
+//   (void_atom, order_id, amount_krw)                         -> nothing (fire and forget)
+//   (stats_atom)                                              -> payment_stats
 //
-// A real adapter must be idempotent per order id: after an engine restart an unpaid order
-// asks again. It need not answer in time: the order's payment deadline does not wait for it.
+// Contract: an adapter answers every authorization within answer_within_ms (the time left
+// to the order's payment deadline), with timed_out when the provider has not decided by
+// then, and voids on its own an authorization the provider grants later. So order actors
+// wait without timers of their own, as they do on the store; an engine that dies meanwhile
+// leaves the deadline to the deadline scanner. An adapter must be idempotent per order id:
+// after an engine restart an unpaid order asks again.
 #pragma once
 
 #include <caf/actor.hpp>
@@ -22,12 +27,14 @@ namespace ordo::actors {
 enum class payment_decision {
   authorized,
   declined,
+  timed_out, // no decision by the order's payment deadline
 };
 
 struct payment_stats {
   std::uint64_t authorized = 0;
   std::uint64_t declined = 0;
   std::uint64_t voided = 0;
+  std::uint64_t timed_out = 0;
 };
 
 struct payment_simulator_options {

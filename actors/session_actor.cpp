@@ -2,6 +2,7 @@
 
 #include <caf/all.hpp>
 
+#include <functional>
 #include <vector>
 
 #include "actors/atoms.hpp"
@@ -38,6 +39,9 @@ struct session_actor_state {
   std::size_t in_flight = 0;
   std::vector<caf::actor> subscribers;
   bool joined = false;
+  // The customer's membership as this session last read or set it, so that a place costs no
+  // store round trip for it; the store refuses a place whose membership changed meanwhile.
+  std::optional<bool> member;
   static inline const char* name = "ordo.session";
 };
 
@@ -73,8 +77,11 @@ auto settle(session_self self, caf::response_promise rp, MakeReply make_reply) {
     });
 }
 
+// Lets a caller take over an error before ask_order answers it; true means taken.
+using error_hook = std::function<bool(const caf::error&)>;
+
 void ask_order(session_self self, order_request req, caf::response_promise rp,
-               bool retried = false) {
+               bool retried = false, error_hook hook = nullptr) {
   auto& st = self->state;
   ++st.in_flight;
   const auto& shard = st.ctx->orders.pick(req.order_id);
@@ -86,9 +93,11 @@ void ask_order(session_self self, order_request req, caf::response_promise rp,
       },
       [=](caf::error& err) mutable {
         --self->state.in_flight;
+        if (hook && hook(err))
+          return;
         // The order actor died before it took the request: ask its restarted self once.
         if (err == caf::sec::request_receiver_down && !retried)
-          ask_order(self, std::move(req), std::move(rp), true);
+          ask_order(self, std::move(req), std::move(rp), true, std::move(hook));
         else
           rp.deliver(std::move(err));
       });
@@ -122,23 +131,44 @@ void hello(session_self self, const hello_request& req, caf::response_promise rp
       });
 }
 
-void place(session_self self, const place_request& req, caf::response_promise rp) {
+void place(session_self self, const place_request& req, caf::response_promise rp,
+           bool refreshed = false);
+
+void place_as(session_self self, const place_request& req, bool member,
+              caf::response_promise rp, bool refreshed) {
   auto& st = self->state;
-  const auto now = st.ctx->now_ms();
-  const auto order_id =
-    domain::make_order_id(now, order_id_entropy(), domain::customer_tag(st.record->subject));
+  const auto order_id = domain::make_order_id(st.ctx->now_ms(), order_id_entropy(),
+                                              domain::customer_tag(st.record->subject));
   const auto who = caller_of(*st.record);
   idem_claim claim{who.subject, req.idem, fingerprint_of(req)};
-  auto lines = req.lines;
+  domain::place_order cmd{order_id, who.subject, member, req.lines};
+  // A conflict may mean the cached membership is stale: read it again and place once more.
+  error_hook reread_membership = [=](const caf::error& err) {
+    if (refreshed || to_ordo_error(err).code != errc::conflict)
+      return false;
+    self->state.member.reset();
+    place(self, req, rp, true);
+    return true;
+  };
+  ask_order(self, order_request{order_id, who, domain::command{std::move(cmd)}, claim, true},
+            std::move(rp), false, std::move(reread_membership));
+}
+
+void place(session_self self, const place_request& req, caf::response_promise rp,
+           bool refreshed) {
+  auto& st = self->state;
+  if (st.member) {
+    place_as(self, req, *st.member, std::move(rp), refreshed);
+    return;
+  }
   ++st.in_flight;
   self->request(st.ctx->store, caf::infinite, member_atom::value, get_atom::value,
-                who.subject)
+                st.record->subject)
     .then(
       [=](bool member) mutable {
         --self->state.in_flight;
-        domain::place_order cmd{order_id, who.subject, member, std::move(lines)};
-        ask_order(self, order_request{order_id, who, domain::command{std::move(cmd)}, claim, true},
-                  std::move(rp));
+        self->state.member = member;
+        place_as(self, req, member, std::move(rp), refreshed);
       },
       [=](caf::error& err) mutable {
         --self->state.in_flight;
@@ -228,8 +258,10 @@ void serve(session_self self, incoming in) {
       } else if constexpr (std::is_same_v<T, refund_request>) {
         ask_order(self, order_command(record, body, domain::refund_return{}), std::move(rp));
       } else if constexpr (std::is_same_v<T, membership_request>) {
-        auto [ok, err] =
-          settle<bool>(self, rp, [](bool member) { return membership_result{member}; });
+        auto [ok, err] = settle<bool>(self, rp, [self](bool member) {
+          self->state.member = member;
+          return membership_result{member};
+        });
         self
           ->request(st.ctx->store, caf::infinite, member_atom::value, put_atom::value,
                     record.subject, body.member)

@@ -45,6 +45,9 @@ struct order_commit {
   domain::event event;
   std::optional<idem_claim> idem;
   std::optional<std::int64_t> payment_deadline_ms; // kept while unpaid, removed otherwise
+  // A place: the customer's membership its prices assume. Sessions cache membership, so the
+  // store refuses the place (conflict, nothing written) if the membership changed meanwhile.
+  std::optional<bool> member_assumed;
 };
 
 // A commit either wrote everything, or found its idempotency key already recorded (by an

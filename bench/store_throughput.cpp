@@ -38,7 +38,7 @@ actors::order_commit place_commit(std::uint64_t n) {
   auto e = *domain::decide(std::nullopt, cmd, 1'764'000'000'000);
   auto state = domain::apply_event(std::nullopt, e);
   return {0, state, e, actors::idem_claim{customer, "k-" + std::to_string(n), std::string(64, 'f')},
-          state.order.created_at + 10'000};
+          state.order.created_at + 10'000, false};
 }
 
 std::vector<std::string> script_args(const runtime::redis_keys& keys, const actors::order_commit& c) {
@@ -46,11 +46,11 @@ std::vector<std::string> script_args(const runtime::redis_keys& keys, const acto
   std::string blob;
   encode_order(o, blob);
   const auto tag = std::string{domain::order_id_tag(o.id)};
-  return {"EVALSHA", runtime::commit_script().sha1, "5", keys.order(o.id),
+  return {"EVALSHA", runtime::commit_script().sha1, "6", keys.order(o.id),
           keys.customer_index(o.customer), keys.idem(c.idem->customer, c.idem->key),
-          keys.deadlines(tag), keys.events(), "0", "1", blob, "0", "0", "0", o.id, o.customer,
-          "placed", std::to_string(c.event.at), c.idem->fingerprint, "86400",
-          std::to_string(*c.payment_deadline_ms)};
+          keys.deadlines(tag), keys.events(), keys.member(o.customer), "0", "1", blob, "0", "0",
+          "0", o.id, o.customer, "placed", std::to_string(c.event.at), c.idem->fingerprint,
+          "86400", std::to_string(*c.payment_deadline_ms), "0"};
 }
 
 // The raw ceiling: the same script, `depth` commands per round trip, one connection.

@@ -22,6 +22,9 @@ if ARGV[11] ~= '' then
     return {'replay', record[1], record[2]}
   end
 end
+if ARGV[14] ~= '' and (redis.call('GET', KEYS[6]) or '0') ~= ARGV[14] then
+  return {'conflict', 'membership'}
+end
 local current = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
 if current ~= tonumber(ARGV[1]) then
   return {'conflict', tostring(current)}

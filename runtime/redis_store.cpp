@@ -145,6 +145,8 @@ caf::expected<commit_reply> decode_commit(const redis_value& v) {
   const auto& outcome = v.elements[0].text;
   if (outcome == "ok")
     return commit_reply{};
+  if (outcome == "conflict" && v.elements.size() == 2 && v.elements[1].text == "membership")
+    return make_error(errc::conflict, "the customer's membership changed meanwhile");
   if (outcome == "conflict" && v.elements.size() == 2)
     return make_error(errc::conflict, "the order changed meanwhile (now at version " +
                                         v.elements[1].text + ")");
@@ -174,7 +176,8 @@ void commit(store_self self, const order_commit& c, caf::typed_response_promise<
   const auto tag = std::string{domain::order_id_tag(o.id)};
   std::vector<std::string> keys{order_key, st.keys.customer_index(o.customer),
                                 c.idem ? st.keys.idem(c.idem->customer, c.idem->key) : order_key,
-                                st.keys.deadlines(tag), st.keys.events()};
+                                st.keys.deadlines(tag), st.keys.events(),
+                                c.member_assumed ? st.keys.member(o.customer) : order_key};
   std::vector<std::string> args{
     std::to_string(c.expected_version),
     std::to_string(o.version),
@@ -189,6 +192,7 @@ void commit(store_self self, const order_commit& c, caf::typed_response_promise<
     c.idem ? c.idem->fingerprint : std::string{},
     std::to_string(st.opts.idem_ttl_s),
     c.payment_deadline_ms ? std::to_string(*c.payment_deadline_ms) : std::string{},
+    c.member_assumed ? (*c.member_assumed ? "1" : "0") : std::string{},
   };
   issue(self, script_call(commit_script(), std::move(keys), std::move(args)),
         deliver_to(rp, decode_commit));

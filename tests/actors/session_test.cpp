@@ -133,6 +133,19 @@ TEST_F(session, membership_set_in_one_session_applies_in_another) {
   EXPECT_EQ(place(second, {{"A", 1, 10'000}}).shipping_fee, 0);
 }
 
+TEST_F(session, a_session_that_cached_the_membership_places_at_the_changed_one) {
+  const auto first = login("alice");
+  const auto second = login("alice");
+  EXPECT_EQ(place(second, {{"A", 1, 10'000}}, "k-1").shipping_fee, 3'000);
+  call(first, membership_request{true});
+  const auto after = place(second, {{"A", 1, 10'000}}, "k-2");
+  EXPECT_EQ(after.shipping_fee, 0);
+  EXPECT_TRUE(data->orders.at(after.id).member);
+  data->members["alice"] = false; // changed by another engine process
+  EXPECT_EQ(place(first, {{"A", 1, 10'000}}, "k-3").shipping_fee, 3'000);
+  EXPECT_EQ(data->orders.size(), 3u);
+}
+
 TEST_F(session, the_store_down_at_hello_is_unavailable) {
   ctx.store_timeout = std::chrono::milliseconds{100};
   tree();

@@ -51,6 +51,13 @@ protected:
     return out;
   }
 
+  // A place commit carries the membership its prices assume, as the order actor's does.
+  static std::optional<bool> placed_as(const domain::order_state& next, const domain::event& e) {
+    if (std::holds_alternative<domain::order_placed>(e.body))
+      return next.member;
+    return std::nullopt;
+  }
+
   // Commits `cmd` on top of `state` as the order actor would; returns the new state.
   domain::order_state advance(const std::optional<domain::order_state>& state,
                               const domain::command& cmd, std::int64_t at = t0,
@@ -63,7 +70,7 @@ protected:
       deadline = next.order.created_at + 10'000;
     auto reply = ask<commit_reply>(commit_atom::value,
                                    order_commit{state ? state->order.version : 0, next, *e,
-                                                std::move(idem), deadline});
+                                                std::move(idem), deadline, placed_as(next, *e)});
     EXPECT_TRUE(reply) << (reply ? "" : to_ordo_error(reply.error()).message);
     return next;
   }
@@ -121,7 +128,7 @@ TEST_F(redis_store_test, a_stale_writer_gets_conflict_and_changes_nothing) {
   // A second writer still at version 1 tries to cancel.
   auto e = domain::decide(placed, domain::cancel_order{}, t0);
   auto stale = domain::apply_event(placed, *e);
-  auto reply = ask<commit_reply>(commit_atom::value, order_commit{1, stale, *e, std::nullopt, {}});
+  auto reply = ask<commit_reply>(commit_atom::value, order_commit{1, stale, *e, std::nullopt, {}, {}});
   ASSERT_FALSE(reply);
   EXPECT_EQ(code_of(reply.error()), errc::conflict);
   EXPECT_EQ(*ask<stored_order>(load_atom::value, placed.order.id)->state, paid);
@@ -133,8 +140,28 @@ TEST_F(redis_store_test, a_new_order_cannot_be_created_twice) {
   const auto placed = advance(std::nullopt, cmd);
   auto e = domain::decide(std::nullopt, cmd, t0);
   auto reply = ask<commit_reply>(commit_atom::value,
-                                 order_commit{0, domain::apply_event(std::nullopt, *e), *e, {}, {}});
+                                 order_commit{0, domain::apply_event(std::nullopt, *e), *e, {}, {}, {}});
   EXPECT_EQ(code_of(reply.error()), errc::conflict);
+}
+
+TEST_F(redis_store_test, a_place_whose_assumed_membership_changed_gets_conflict_and_writes_nothing) {
+  ASSERT_TRUE(ask<bool>(member_atom::value, put_atom::value, std::string{"alice"}, true));
+  auto e = domain::decide(std::nullopt, place_cmd("alice"), t0);
+  const auto as_non_member = domain::apply_event(std::nullopt, *e);
+  auto reply = ask<commit_reply>(commit_atom::value,
+                                 order_commit{0, as_non_member, *e, {}, {}, false});
+  ASSERT_FALSE(reply);
+  EXPECT_EQ(code_of(reply.error()), errc::conflict);
+  EXPECT_NE(to_ordo_error(reply.error()).message.find("membership"), std::string::npos);
+  EXPECT_FALSE(ask<stored_order>(load_atom::value, as_non_member.order.id)->state);
+  EXPECT_EQ(redis.cli({"XLEN", keys.events()}), "0\n");
+
+  auto member_cmd = place_cmd("alice");
+  member_cmd.member = true;
+  auto m = domain::decide(std::nullopt, member_cmd, t0);
+  const auto as_member = domain::apply_event(std::nullopt, *m);
+  EXPECT_TRUE(ask<commit_reply>(commit_atom::value, order_commit{0, as_member, *m, {}, {}, true}));
+  EXPECT_EQ(ask<stored_order>(load_atom::value, as_member.order.id)->state, as_member);
 }
 
 TEST_F(redis_store_test, the_events_stream_holds_every_event_in_version_order_as_spec_4a_says) {
@@ -176,7 +203,7 @@ TEST_F(redis_store_test, an_idempotency_key_replays_its_original_reply_and_write
   const auto placed = advance(std::nullopt, place_cmd("alice"), t0, claim);
   auto again = domain::decide(std::nullopt, place_cmd("alice"), t0);
   auto reply = ask<commit_reply>(
-    commit_atom::value, order_commit{0, domain::apply_event(std::nullopt, *again), *again, claim, {}});
+    commit_atom::value, order_commit{0, domain::apply_event(std::nullopt, *again), *again, claim, {}, {}});
   ASSERT_TRUE(reply);
   ASSERT_TRUE(reply->replayed);
   EXPECT_EQ(reply->replayed->fingerprint, "fp-1");
@@ -257,7 +284,7 @@ TEST_F(redis_store_test, a_silent_redis_is_unavailable_within_the_timeout_and_no
   const auto started = std::chrono::steady_clock::now();
   auto e = domain::decide(placed, domain::authorize_payment{}, t0);
   auto reply = ask<commit_reply>(
-    commit_atom::value, order_commit{1, domain::apply_event(placed, *e), *e, std::nullopt, {}});
+    commit_atom::value, order_commit{1, domain::apply_event(placed, *e), *e, std::nullopt, {}, {}});
   const auto waited = std::chrono::steady_clock::now() - started;
   ASSERT_FALSE(reply);
   EXPECT_EQ(code_of(reply.error()), errc::unavailable);
@@ -290,7 +317,7 @@ TEST_F(redis_store_test, the_store_serves_again_after_redis_restarts_and_reloads
     auto fresh = place_cmd("bob");
     auto e = domain::decide(std::nullopt, fresh, t0);
     if (auto r = ask<commit_reply>(commit_atom::value,
-                                   order_commit{0, domain::apply_event(std::nullopt, *e), *e, {}, {}}))
+                                   order_commit{0, domain::apply_event(std::nullopt, *e), *e, {}, {}, {}}))
       reply = *r;
     else
       std::this_thread::sleep_for(milliseconds{20});
