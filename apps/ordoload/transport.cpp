@@ -1,6 +1,7 @@
 #include "transport.hpp"
 
-#include <poll.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include <condition_variable>
 #include <deque>
@@ -15,11 +16,25 @@ namespace ordo::load {
 
 namespace {
 
+// One epoll set over every customer's connection: poll() over a thousand descriptors per
+// wake-up cost the load generator a third of its CPU, which it takes from the engine it
+// measures when both share a machine.
 class tcp final : public transport {
 public:
-  explicit tcp(runtime::host_port target) : target_(std::move(target)) {}
+  explicit tcp(runtime::host_port target)
+      : target_(std::move(target)), epoll_(::epoll_create1(EPOLL_CLOEXEC)) {}
+
+  ~tcp() override {
+    if (epoll_ >= 0)
+      ::close(epoll_);
+  }
+
+  tcp(const tcp&) = delete;
+  tcp& operator=(const tcp&) = delete;
 
   result<bool> open(const std::vector<std::string>& tokens, std::size_t subscribers) override {
+    if (epoll_ < 0)
+      return error{errc::internal, "epoll_create1 failed"};
     for (const auto& token : tokens) {
       auto c = client::connect(target_.host, target_.port);
       if (!c)
@@ -31,6 +46,11 @@ public:
         if (auto subscribed = c->call(subscribe_request{}); !subscribed)
           return std::move(subscribed).error();
       }
+      epoll_event ev{};
+      ev.events = EPOLLIN;
+      ev.data.u64 = channels_.size();
+      if (::epoll_ctl(epoll_, EPOLL_CTL_ADD, c->native_handle(), &ev) != 0)
+        return error{errc::internal, "epoll_ctl failed"};
       channels_.push_back({std::move(*c), {}});
     }
     return true;
@@ -48,16 +68,11 @@ public:
   }
 
   void pump(std::chrono::milliseconds max_wait) override {
-    std::vector<pollfd> fds;
-    fds.reserve(channels_.size());
-    for (auto& ch : channels_)
-      fds.push_back({ch.conn.native_handle(), POLLIN, 0});
-    if (::poll(fds.data(), fds.size(), static_cast<int>(max_wait.count())) <= 0)
-      return;
-    for (std::size_t i = 0; i < channels_.size(); ++i) {
-      if (fds[i].revents == 0)
-        continue;
-      auto& ch = channels_[i];
+    constexpr int max_events = 256;
+    epoll_event events[max_events];
+    const int ready = ::epoll_wait(epoll_, events, max_events, static_cast<int>(max_wait.count()));
+    for (int i = 0; i < ready; ++i) {
+      auto& ch = channels_[events[i].data.u64];
       for (;;) {
         auto message = ch.conn.receive(std::chrono::milliseconds{0});
         if (!message) {
@@ -102,6 +117,7 @@ private:
   }
 
   runtime::host_port target_;
+  int epoll_;
   std::vector<channel> channels_;
   std::size_t in_flight_ = 0;
 };
