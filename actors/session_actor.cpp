@@ -85,7 +85,10 @@ void ask_order(session_self self, order_request req, caf::response_promise rp,
   auto& st = self->state;
   ++st.in_flight;
   const auto& shard = st.ctx->orders.pick(req.order_id);
-  self->request(shard, st.ctx->order_request_timeout, order_atom::value, req)
+  // No timer: an order actor answers every command once the store has (which answers within
+  // its own timeout); one that fails answers from its exception handler, and CAF bounces what
+  // a terminated actor's mailbox still held. The bridge's timeout guards the client anyway.
+  self->request(shard, caf::infinite, order_atom::value, req)
     .then(
       [=](ordo::order& o) mutable {
         --self->state.in_flight;

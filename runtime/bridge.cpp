@@ -2,7 +2,9 @@
 
 #include <caf/all.hpp>
 
+#include <deque>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "actors/atoms.hpp"
 #include "actors/errors.hpp"
@@ -15,6 +17,7 @@ namespace {
 
 using submit_atom = caf::atom_constant<caf::atom("submit")>;
 using closed_atom = caf::atom_constant<caf::atom("closed")>;
+using expire_atom = caf::atom_constant<caf::atom("expire")>;
 
 // Asks a session shard from `self` and hands the answer to the sink.
 void ask(caf::event_based_actor* self, const caf::actor& shard, std::chrono::milliseconds timeout,
@@ -39,15 +42,79 @@ caf::behavior push_forwarder(caf::event_based_actor* self, std::uint64_t connect
   };
 }
 
+// The bridge answers every request within its timeout. A CAF request timeout per request
+// would cost a trip through CAF's clock thread each (a mutex, a wake-up, a timeout message
+// later), the busiest lock in the engine; instead the requests wait in send order, which is
+// deadline order since all share one timeout, and one tick expires the overdue ones.
+struct awaiting {
+  std::uint64_t token;
+  std::chrono::steady_clock::time_point deadline;
+  std::uint64_t connection;
+  std::uint64_t rid;
+};
+
 struct bridge_state {
   actors::shard_router sessions;
   completion_sink sink;
   std::chrono::milliseconds timeout{};
   std::unordered_map<std::uint64_t, caf::actor> forwarders; // by connection
+  std::deque<awaiting> by_deadline;
+  std::unordered_set<std::uint64_t> unanswered; // tokens of by_deadline not answered yet
+  std::uint64_t next_token = 0;
+  bool ticking = false;
   static inline const char* name = "ordo.bridge";
 };
 
-caf::behavior bridge(caf::stateful_actor<bridge_state>* self, actors::shard_router sessions,
+using bridge_self = caf::stateful_actor<bridge_state>*;
+
+std::chrono::milliseconds tick_interval(std::chrono::milliseconds timeout) {
+  return std::max(timeout / 20, std::chrono::milliseconds{5});
+}
+
+void expire_overdue(bridge_self self) {
+  auto& st = self->state;
+  const auto now = std::chrono::steady_clock::now();
+  while (!st.by_deadline.empty()) {
+    const auto& front = st.by_deadline.front();
+    const bool answered = st.unanswered.count(front.token) == 0;
+    if (!answered && front.deadline > now)
+      break;
+    if (!answered) {
+      st.unanswered.erase(front.token);
+      st.sink(completion{front.connection, front.rid,
+                         actors::to_ordo_error(caf::make_error(caf::sec::request_timeout))});
+    }
+    st.by_deadline.pop_front();
+  }
+  st.ticking = !st.by_deadline.empty();
+  if (st.ticking)
+    self->delayed_send(self, tick_interval(st.timeout), expire_atom::value);
+}
+
+// Asks a session shard for a request of the connection and hands the answer to the sink,
+// or a timeout once the bridge's timeout has passed, whichever comes first.
+void ask_in_time(bridge_self self, const caf::actor& shard, std::uint64_t connection,
+                 std::uint64_t rid, actors::session_request req) {
+  auto& st = self->state;
+  const auto token = st.next_token++;
+  st.unanswered.insert(token);
+  st.by_deadline.push_back(
+    {token, std::chrono::steady_clock::now() + st.timeout, connection, rid});
+  if (!st.ticking) {
+    st.ticking = true;
+    self->delayed_send(self, tick_interval(st.timeout), expire_atom::value);
+  }
+  auto answer = [self, token, connection, rid](auto reply) {
+    auto& s = self->state;
+    if (s.unanswered.erase(token) > 0)
+      s.sink(completion{connection, rid, std::move(reply)});
+  };
+  self->request(shard, caf::infinite, actors::request_atom::value, std::move(req))
+    .then([=](ordo::reply_body& reply) { answer(std::move(reply)); },
+          [=](caf::error& err) { answer(actors::to_ordo_error(err)); });
+}
+
+caf::behavior bridge(bridge_self self, actors::shard_router sessions,
                      completion_sink sink, std::chrono::milliseconds timeout) {
   auto& st = self->state;
   st.sessions = std::move(sessions);
@@ -65,7 +132,7 @@ caf::behavior bridge(caf::stateful_actor<bridge_state>* self, actors::shard_rout
       actors::session_request req{std::move(session), std::move(body)};
       const auto& shard = s.sessions.pick(req.session_id);
       if (!std::holds_alternative<subscribe_request>(req.body)) {
-        ask(self, shard, s.timeout, s.sink, connection, rid, std::move(req));
+        ask_in_time(self, shard, connection, rid, std::move(req));
         return;
       }
       auto& forwarder = s.forwarders[connection];
@@ -73,6 +140,7 @@ caf::behavior bridge(caf::stateful_actor<bridge_state>* self, actors::shard_rout
         forwarder = self->spawn(push_forwarder, connection, s.sink, s.timeout);
       self->send(forwarder, submit_atom::value, shard, rid, std::move(req));
     },
+    [=](expire_atom) { expire_overdue(self); },
     [=](closed_atom, std::uint64_t connection) {
       auto& forwarders = self->state.forwarders;
       if (auto it = forwarders.find(connection); it != forwarders.end()) {
