@@ -15,7 +15,26 @@ struct root_state {
   static inline const char* name = "ordo.root";
 };
 
-caf::behavior root_supervisor(caf::stateful_actor<root_state>* self,
+using root_self = caf::stateful_actor<root_state>*;
+
+template <class Atom>
+caf::response_promise sum_over_shards(root_self self, Atom question) {
+  auto rp = self->make_response_promise();
+  auto total = std::make_shared<std::size_t>(0);
+  auto missing = std::make_shared<std::size_t>(self->state.order_shards.size());
+  for (const auto& shard : self->state.order_shards)
+    self->request(shard, caf::infinite, question)
+      .then(
+        [=](std::size_t count) mutable {
+          *total += count;
+          if (--*missing == 0)
+            rp.deliver(*total);
+        },
+        [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+  return rp;
+}
+
+caf::behavior root_supervisor(root_self self,
                               std::vector<caf::actor> order_shards,
                               std::vector<caf::actor> session_shards) {
   auto& st = self->state;
@@ -35,22 +54,9 @@ caf::behavior root_supervisor(caf::stateful_actor<root_state>* self,
   });
   self->set_exit_handler([=](caf::exit_msg& msg) { stop_all(msg.reason); });
   return {
-    // Resident order actors over all shards, for metrics and tests.
-    [=](resident_atom) {
-      auto rp = self->make_response_promise();
-      auto total = std::make_shared<std::size_t>(0);
-      auto missing = std::make_shared<std::size_t>(self->state.order_shards.size());
-      for (const auto& shard : self->state.order_shards)
-        self->request(shard, caf::infinite, resident_atom::value)
-          .then(
-            [=](std::size_t count) mutable {
-              *total += count;
-              if (--*missing == 0)
-                rp.deliver(*total);
-            },
-            [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
-      return rp;
-    },
+    // Resident order actors and parked orders over all shards, for metrics and tests.
+    [=](resident_atom) { return sum_over_shards(self, resident_atom::value); },
+    [=](park_atom) { return sum_over_shards(self, park_atom::value); },
   };
 }
 

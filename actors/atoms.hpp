@@ -24,6 +24,7 @@ using order_atom = caf::atom_constant<caf::atom("order")>;
 using request_atom = caf::atom_constant<caf::atom("request")>;
 using open_atom = caf::atom_constant<caf::atom("open")>;
 using passivate_atom = caf::atom_constant<caf::atom("passivate")>;
+using park_atom = caf::atom_constant<caf::atom("park")>;
 using retire_atom = caf::atom_constant<caf::atom("retire")>;
 using crashed_atom = caf::atom_constant<caf::atom("crashed")>;
 using sweep_atom = caf::atom_constant<caf::atom("sweep")>;

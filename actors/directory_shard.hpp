@@ -6,16 +6,24 @@
 // of the period. Shards split the key space so that no actor is a bottleneck for unrelated
 // keys.
 //
+// A directory whose Traits name a `parked` type keeps passivated actors' state compactly
+// (sent as (park_atom, key, parked) by an actor about to passivate) and starts the key's
+// next activation from it; at most `max_parked_per_shard` are kept, the excess dropped at
+// random (a dropped key is read from the store again on its next use).
+//
 // Implementation header: include it only from the .cpp that instantiates a directory.
 // Traits provide: request, route_atom, directory_name, key_of(request),
-// spawn(self, ctx, key, first request) and extra(self, ctx) -> caf::message_handler.
+// spawn(self, ctx, key, first request[, std::optional<parked>]) and
+// extra(self, ctx) -> caf::message_handler; optionally `parked`.
 #pragma once
 
 #include <caf/all.hpp>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 #include "actors/atoms.hpp"
@@ -25,6 +33,23 @@
 #include "actors/restart_limiter.hpp"
 
 namespace ordo::actors::detail {
+
+template <class Traits>
+concept parks = requires { typename Traits::parked; };
+
+template <class Traits>
+struct parked_of {
+  using type = std::monostate;
+};
+
+template <parks Traits>
+struct parked_of<Traits> {
+  using type = typename Traits::parked;
+};
+
+// Idle passivations started per sweep message, so that a sweep never holds the shard for
+// long; a full batch sends the next sweep message at once.
+constexpr std::size_t sweep_batch = 512;
 
 template <class Traits>
 struct directory_state {
@@ -47,6 +72,8 @@ struct directory_state {
   std::map<caf::actor_addr, std::string> keys_by_address;
   resident_set resident;
   std::unordered_map<std::string, restart_limiter> crashes;
+  std::unordered_map<std::string, typename parked_of<Traits>::type> parked;
+  std::size_t eviction_cursor = 0;
   static inline const char* name = Traits::directory_name;
 };
 
@@ -90,6 +117,7 @@ void finish_passivation(directory_self<Traits> self, const std::string& key,
     return;
   }
   it->second.passivating = false;
+  st.resident.touch(key, st.ctx->now_ms());
   auto waiting = std::move(it->second.waiting);
   for (auto& w : waiting)
     route<Traits>(self, std::move(w.req), std::move(w.promise));
@@ -103,8 +131,12 @@ void start_passivation(directory_self<Traits> self, const std::string& key) {
   if (it == st.entries.end() || it->second.passivating)
     return;
   it->second.passivating = true;
+  // Out of the resident set while the actor decides, so that sweeps and the bound pick
+  // others meanwhile; a refusal puts it back.
+  st.resident.erase(key);
   auto handle = it->second.handle;
-  self->request(handle, st.ctx->store_timeout, passivate_atom::value)
+  // No timeout: the actor answers at once, and CAF bounces the request if it is gone.
+  self->request(handle, caf::infinite, passivate_atom::value)
     .then([=](bool done) { finish_passivation<Traits>(self, key, handle, done); },
           [=](caf::error&) { finish_passivation<Traits>(self, key, handle, true); });
 }
@@ -134,7 +166,17 @@ void route(directory_self<Traits> self, typename Traits::request req, caf::respo
       if (crashed->second.forgotten(now))
         st.crashes.erase(crashed);
     }
-    auto handle = Traits::spawn(self, st.ctx, key, req);
+    caf::actor handle;
+    if constexpr (parks<Traits>) {
+      std::optional<typename Traits::parked> parked;
+      if (auto found = st.parked.find(key); found != st.parked.end()) {
+        parked = std::move(found->second);
+        st.parked.erase(found);
+      }
+      handle = Traits::spawn(self, st.ctx, key, req, std::move(parked));
+    } else {
+      handle = Traits::spawn(self, st.ctx, key, req);
+    }
     self->monitor(handle);
     st.keys_by_address.emplace(handle.address(), key);
     it = st.entries.emplace(key, typename directory_state<Traits>::entry{handle, false, {}}).first;
@@ -150,6 +192,31 @@ void route(directory_self<Traits> self, typename Traits::request req, caf::respo
     return;
   }
   rp.delegate(e.handle, typename Traits::route_atom{}, std::move(req));
+}
+
+// Drops parked states beyond the bound from pseudo-random buckets: no bookkeeping per
+// parked key, which would cost as much memory as the compact state itself.
+template <class Traits>
+void enforce_parked_bound(directory_self<Traits> self) {
+  auto& st = self->state;
+  while (st.parked.size() > st.ctx->max_parked_per_shard) {
+    const auto buckets = st.parked.bucket_count();
+    st.eviction_cursor = (st.eviction_cursor + 7'919) % buckets;
+    if (st.parked.bucket_size(st.eviction_cursor) == 0)
+      continue;
+    st.parked.erase(st.parked.begin(st.eviction_cursor)->first);
+  }
+}
+
+template <class Traits>
+void sweep_idle(directory_self<Traits> self) {
+  auto& s = self->state;
+  const auto cutoff = s.ctx->now_ms() - s.ctx->passivate_after.count();
+  const auto idle = s.resident.idle_since(cutoff, sweep_batch);
+  for (const auto& key : idle)
+    start_passivation<Traits>(self, key);
+  if (idle.size() == sweep_batch)
+    self->send(self, sweep_atom::value, false);
 }
 
 template <class Traits>
@@ -178,7 +245,7 @@ caf::behavior directory_shard(directory_self<Traits> self, context_ptr ctx,
       self->send_exit(e.handle, msg.reason);
     self->quit(msg.reason);
   });
-  self->delayed_send(self, sweep_interval<Traits>(ctx), sweep_atom::value);
+  self->delayed_send(self, sweep_interval<Traits>(ctx), sweep_atom::value, true);
   caf::message_handler routing{
     [=](typename Traits::route_atom, typename Traits::request& req) {
       auto rp = self->make_response_promise();
@@ -195,18 +262,34 @@ caf::behavior directory_shard(directory_self<Traits> self, context_ptr ctx,
       record_crash<Traits>(self, key);
       forget<Traits>(self, key);
     },
-    [=](sweep_atom) {
+    [=](sweep_atom, bool periodic) {
+      sweep_idle<Traits>(self);
+      if (!periodic)
+        return;
       auto& s = self->state;
-      const auto cutoff = s.ctx->now_ms() - s.ctx->passivate_after.count();
-      for (const auto& key : s.resident.idle_since(cutoff))
-        start_passivation<Traits>(self, key);
       for (auto it = s.crashes.begin(); it != s.crashes.end();)
         it = it->second.forgotten(s.ctx->now_ms()) ? s.crashes.erase(it) : std::next(it);
-      self->delayed_send(self, sweep_interval<Traits>(s.ctx), sweep_atom::value);
+      self->delayed_send(self, sweep_interval<Traits>(s.ctx), sweep_atom::value, true);
     },
     [=](resident_atom) { return self->state.resident.size(); },
   };
-  return routing.or_else(Traits::extra(self, ctx));
+  if constexpr (parks<Traits>) {
+    caf::message_handler parking{
+      [=](park_atom, const std::string& key, typename Traits::parked& parked) {
+        auto& s = self->state;
+        auto it = s.entries.find(key);
+        const auto sender = caf::actor_cast<caf::actor_addr>(self->current_sender());
+        if (it == s.entries.end() || it->second.handle.address() != sender)
+          return;
+        s.parked.insert_or_assign(key, std::move(parked));
+        enforce_parked_bound<Traits>(self);
+      },
+      [=](park_atom) { return self->state.parked.size(); },
+    };
+    return routing.or_else(parking).or_else(Traits::extra(self, ctx));
+  } else {
+    return routing.or_else(Traits::extra(self, ctx));
+  }
 }
 
 } // namespace ordo::actors::detail

@@ -37,9 +37,10 @@ struct engine_context {
   // and passivation handshakes.
   std::chrono::milliseconds store_timeout{1'500};
   std::chrono::milliseconds payment_timeout{10'000};
-  std::chrono::milliseconds passivate_after{60'000};
+  std::chrono::milliseconds passivate_after{10'000};
   std::chrono::milliseconds order_request_timeout{10'000}; // a session waiting on an order
   std::size_t max_resident_per_shard = 100'000;
+  std::size_t max_parked_per_shard = 1'000'000; // passivated orders' state kept compactly
 
   // Supervision: a virtual actor crashing more than this often stays down for the period.
   std::size_t max_restarts = 3;

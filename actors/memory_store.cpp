@@ -95,6 +95,7 @@ caf::behavior memory_store(store_self self, data_ptr data) {
     },
     [=](load_atom, const std::string& id) {
       return serve<stored_order>(self, [&](memory_store_data& d) -> caf::result<stored_order> {
+        ++d.loads;
         const auto it = d.orders.find(id);
         if (it == d.orders.end())
           return stored_order{};

@@ -24,6 +24,7 @@ struct memory_store_data {
   std::map<std::string, std::int64_t> payment_deadlines;
   std::vector<std::pair<std::string, domain::event>> events; // (order id, event), in order
   std::size_t commits = 0;
+  std::size_t loads = 0;
 
   // Faults: every request is refused unavailable while `down`; the next `silent_requests`
   // requests get no answer until `answer_timeout` has passed, then unavailable, as the Redis

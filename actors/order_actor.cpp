@@ -9,6 +9,7 @@
 #include "actors/order_protocol.hpp"
 #include "actors/payment.hpp"
 #include "domain/order_aggregate.hpp"
+#include "messages/codec.hpp"
 
 namespace ordo::actors {
 
@@ -304,12 +305,16 @@ bool idle(const order_actor_state& st) {
 }
 
 caf::behavior order_actor(order_self self, context_ptr ctx, caf::actor directory,
-                          std::string order_id, bool is_new) {
+                          std::string order_id, bool is_new, std::optional<parked_order> parked) {
   auto& st = self->state;
   st.ctx = std::move(ctx);
   st.directory = std::move(directory);
   st.id = std::move(order_id);
   st.loaded = is_new;
+  if (parked) {
+    st.order = unpark(*parked);
+    st.loaded = st.order.has_value(); // unreadable: read it from the store instead
+  }
   self->set_exception_handler([self](caf::scheduled_actor*, std::exception_ptr&) -> caf::error {
     auto& s = self->state;
     self->send(s.directory, crashed_atom::value, s.id);
@@ -331,7 +336,10 @@ caf::behavior order_actor(order_self self, context_ptr ctx, caf::actor directory
     },
     [=](load_atom) { pump(self); },
     [=](passivate_atom) {
-      const bool done = idle(self->state);
+      auto& s = self->state;
+      const bool done = idle(s);
+      if (done && s.loaded && s.order)
+        self->send(s.directory, park_atom::value, s.id, park(*s.order));
       auto promise = self->make_response_promise();
       promise.deliver(done);
       if (done)
@@ -343,14 +351,30 @@ caf::behavior order_actor(order_self self, context_ptr ctx, caf::actor directory
 
 } // namespace
 
+parked_order park(const domain::order_state& state) {
+  parked_order out{{}, state.delivered_at, state.charged, state.member};
+  encode_order(state.order, out.encoded);
+  out.encoded.shrink_to_fit();
+  return out;
+}
+
+std::optional<domain::order_state> unpark(const parked_order& parked) {
+  auto decoded = decode_order(parked.encoded);
+  if (!decoded)
+    return std::nullopt;
+  return domain::order_state{std::move(*decoded), parked.member, parked.delivered_at,
+                             parked.charged};
+}
+
 std::string order_push_group(const std::string& customer) {
   return "ordo.orders." + customer;
 }
 
 caf::actor spawn_order_actor(caf::event_based_actor* parent, context_ptr ctx,
-                             caf::actor directory, std::string order_id, bool is_new) {
+                             caf::actor directory, std::string order_id, bool is_new,
+                             std::optional<parked_order> parked) {
   return parent->spawn(order_actor, std::move(ctx), std::move(directory), std::move(order_id),
-                       is_new);
+                       is_new, std::move(parked));
 }
 
 } // namespace ordo::actors

@@ -11,13 +11,16 @@ namespace {
 struct order_directory_traits {
   using request = order_request;
   using route_atom = order_atom;
+  using parked = parked_order;
   static constexpr const char* directory_name = "ordo.order_directory";
 
   static const std::string& key_of(const order_request& req) { return req.order_id; }
 
   static caf::actor spawn(caf::event_based_actor* self, const context_ptr& ctx,
-                          const std::string& key, const order_request& first) {
-    return spawn_order_actor(self, ctx, caf::actor_cast<caf::actor>(self), key, first.is_new);
+                          const std::string& key, const order_request& first,
+                          std::optional<parked_order> parked) {
+    return spawn_order_actor(self, ctx, caf::actor_cast<caf::actor>(self), key, first.is_new,
+                             std::move(parked));
   }
 
   static caf::message_handler extra(caf::event_based_actor* self, const context_ptr& ctx) {

@@ -19,9 +19,11 @@ void resident_set::erase(const std::string& key) {
   }
 }
 
-std::vector<std::string> resident_set::idle_since(std::int64_t cutoff_ms) const {
+std::vector<std::string> resident_set::idle_since(std::int64_t cutoff_ms,
+                                                  std::size_t limit) const {
   std::vector<std::string> keys;
-  for (auto it = order_.rbegin(); it != order_.rend() && it->last_used_ms < cutoff_ms; ++it)
+  for (auto it = order_.rbegin();
+       it != order_.rend() && it->last_used_ms < cutoff_ms && keys.size() < limit; ++it)
     keys.push_back(it->key);
   return keys;
 }

@@ -17,8 +17,8 @@ public:
   bool contains(const std::string& key) const { return index_.count(key) != 0; }
   std::size_t size() const noexcept { return index_.size(); }
 
-  // Keys not used since `cutoff_ms`, least recent first.
-  std::vector<std::string> idle_since(std::int64_t cutoff_ms) const;
+  // Up to `limit` keys not used since `cutoff_ms`, least recent first.
+  std::vector<std::string> idle_since(std::int64_t cutoff_ms, std::size_t limit) const;
 
   // Up to `count` keys, least recent first.
   std::vector<std::string> least_recent(std::size_t count) const;

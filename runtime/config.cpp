@@ -111,6 +111,8 @@ config::config() {
       "an order actor idle this many ms is passivated");
   add(opts.max_resident_orders, "max-resident-orders",
       "resident order actors above this are passivated, least recently used first");
+  add(opts.max_parked_orders, "max-parked-orders",
+      "passivated orders whose state stays in memory (~0.5 KiB each); 0 = none");
   add(opts.scheduler_threads, "scheduler-threads", "CAF scheduler worker threads; 0 = one per core");
 }
 

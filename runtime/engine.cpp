@@ -37,6 +37,7 @@ actors::engine_context context_for(const options& opts) {
   ctx.passivate_after = std::chrono::milliseconds{opts.passivate_after_ms};
   ctx.max_resident_per_shard =
     std::max<std::size_t>(1, static_cast<std::size_t>(opts.max_resident_orders) / shard_count(opts));
+  ctx.max_parked_per_shard = static_cast<std::size_t>(opts.max_parked_orders) / shard_count(opts);
   ctx.auth_key = opts.auth_key;
   return ctx;
 }

@@ -78,6 +78,7 @@ std::vector<std::string> validate(const options& opts) {
   check_range(problems, "payment-timeout-ms", opts.payment_timeout_ms, 1, max_timeout_ms);
   check_range(problems, "passivate-after-ms", opts.passivate_after_ms, 1, max_timeout_ms);
   check_range(problems, "max-resident-orders", opts.max_resident_orders, 1, INT64_MAX);
+  check_range(problems, "max-parked-orders", opts.max_parked_orders, 0, INT64_MAX);
   check_range(problems, "scheduler-threads", opts.scheduler_threads, 0, max_scheduler_threads);
   return problems;
 }

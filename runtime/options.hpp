@@ -37,9 +37,11 @@ struct options {
   std::int64_t payment_seed = 1;
   std::int64_t payment_timeout_ms = 10'000;
 
-  // Virtual actors: when an idle order is passivated, and how many stay resident at most.
-  std::int64_t passivate_after_ms = 60'000;
+  // Virtual actors: when an idle order is passivated, how many stay resident (live actors)
+  // at most, and how many passivated orders keep their state in memory (parked).
+  std::int64_t passivate_after_ms = 10'000;
   std::int64_t max_resident_orders = 100'000;
+  std::int64_t max_parked_orders = 1'000'000;
 
   // CAF scheduler worker threads; 0 means one per core.
   std::int64_t scheduler_threads = 0;

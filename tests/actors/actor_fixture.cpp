@@ -137,15 +137,24 @@ subscriber actor_fixture::subscribe(const std::string& session) {
   return {handle, pushes};
 }
 
-std::size_t actor_fixture::resident_orders() {
+template <class Atom>
+std::size_t actor_fixture::count_orders(Atom question) {
   auto count = std::make_shared<std::size_t>(0);
   const auto root = tree().root;
   probes_.push_back(sys_->spawn([=](caf::event_based_actor* self) {
-    self->request(root, probe_timeout, resident_atom::value)
+    self->request(root, probe_timeout, question)
       .then([=](std::size_t n) { *count = n; }, [](caf::error&) {});
   }));
   run();
   return *count;
+}
+
+std::size_t actor_fixture::resident_orders() {
+  return count_orders(resident_atom::value);
+}
+
+std::size_t actor_fixture::parked_orders() {
+  return count_orders(park_atom::value);
 }
 
 } // namespace ordo::actors::test

@@ -67,12 +67,16 @@ protected:
                     const std::string& idem = "k-place");
   subscriber subscribe(const std::string& session);
   std::size_t resident_orders();
+  std::size_t parked_orders();
   std::shared_ptr<outcome> hello_outcome(const std::string& token);
 
   const actor_tree& tree();
   caf::actor_system& system() { return *sys_; }
 
 private:
+  template <class Atom>
+  std::size_t count_orders(Atom question);
+
   caf::actor_system_config cfg_;
   std::unique_ptr<caf::actor_system> sys_;
   caf::scheduler::test_coordinator* sched_ = nullptr;

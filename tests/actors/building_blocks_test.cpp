@@ -108,7 +108,8 @@ TEST(resident_set, orders_keys_by_last_use) {
   set.touch("c", 3);
   set.touch("a", 4);
   EXPECT_EQ(set.least_recent(2), (std::vector<std::string>{"b", "c"}));
-  EXPECT_EQ(set.idle_since(3), (std::vector<std::string>{"b"}));
+  EXPECT_EQ(set.idle_since(3, 10), (std::vector<std::string>{"b"}));
+  EXPECT_EQ(set.idle_since(5, 1), (std::vector<std::string>{"b"}));
   set.erase("b");
   EXPECT_EQ(set.size(), 2u);
   EXPECT_FALSE(set.contains("b"));

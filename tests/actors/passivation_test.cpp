@@ -1,7 +1,10 @@
 // Virtual order actors: passivated when idle or beyond the resident bound (least recently
-// used first), reactivated transparently with their state intact, never while busy.
+// used first), parked compactly in their shard, reactivated transparently with their state
+// intact, never while busy.
 
 #include "actor_fixture.hpp"
+
+#include "domain/order_aggregate.hpp"
 
 namespace ordo::actors::test {
 namespace {
@@ -35,6 +38,69 @@ TEST_F(passivation, a_passivated_order_comes_back_with_its_state_intact) {
   EXPECT_EQ(resident_orders(), 1u);
   const auto next = call(alice, cancel_request{placed.id, "k-d", std::vector<line_quantity>{{"A", 1}}});
   EXPECT_EQ(next.order().version, cancelled.version + 1);
+}
+
+TEST_F(passivation, a_passivated_order_is_parked_and_comes_back_without_a_store_read) {
+  const auto alice = login("alice");
+  const auto placed = place(alice, {{"A", 3, 10'000}}, "k-1");
+  advance(std::chrono::milliseconds{3});
+  advance(ctx.passivate_after * 2);
+  ASSERT_EQ(resident_orders(), 0u);
+  EXPECT_EQ(parked_orders(), 1u);
+  const auto loads = data->loads;
+  const auto got = call(alice, get_request{placed.id});
+  ASSERT_TRUE(got.ok()) << got.error.message;
+  EXPECT_EQ(got.order(), data->orders.at(placed.id).order);
+  EXPECT_EQ(data->loads, loads);
+  EXPECT_EQ(parked_orders(), 0u);
+  const auto cancelled = call(alice, cancel_request{placed.id, "k-c", std::vector<line_quantity>{{"A", 1}}});
+  ASSERT_TRUE(cancelled.ok()) << cancelled.error.message;
+  EXPECT_EQ(data->orders.at(placed.id).order, cancelled.order());
+}
+
+TEST_F(passivation, beyond_the_parked_bound_a_passivated_order_is_read_from_the_store_again) {
+  ctx.max_parked_per_shard = 0;
+  const auto alice = login("alice");
+  const auto placed = place(alice, {{"A", 3, 10'000}}, "k-1");
+  advance(std::chrono::milliseconds{3});
+  advance(ctx.passivate_after * 2);
+  ASSERT_EQ(resident_orders(), 0u);
+  EXPECT_EQ(parked_orders(), 0u);
+  const auto loads = data->loads;
+  EXPECT_EQ(call(alice, get_request{placed.id}).order(), data->orders.at(placed.id).order);
+  EXPECT_EQ(data->loads, loads + 1);
+}
+
+TEST_F(passivation, a_parked_order_changed_elsewhere_meets_the_version_check_then_catches_up) {
+  const auto alice = login("alice");
+  const auto placed = place(alice, {{"A", 3, 10'000}}, "k-1");
+  advance(std::chrono::milliseconds{3});
+  advance(ctx.passivate_after * 2);
+  ASSERT_EQ(parked_orders(), 1u);
+  // Another engine cancels one unit meanwhile.
+  auto& stored = data->orders.at(placed.id);
+  auto e = domain::decide(stored, domain::cancel_order{std::vector<line_quantity>{{"A", 1}}}, t0);
+  ASSERT_TRUE(e.ok());
+  stored = domain::apply_event(stored, *e);
+  const auto stale = call(alice, cancel_request{placed.id, "k-c", std::vector<line_quantity>{{"A", 1}}});
+  EXPECT_EQ(stale.code(), errc::conflict);
+  const auto retried = call(alice, cancel_request{placed.id, "k-d", std::vector<line_quantity>{{"A", 1}}});
+  ASSERT_TRUE(retried.ok()) << retried.error.message;
+  EXPECT_EQ(retried.order().version, stored.order.version);
+  EXPECT_EQ(retried.order().lines[0].cancelled, 2);
+}
+
+TEST_F(passivation, a_sweep_passivates_every_idle_order_however_many_in_batches) {
+  shards = 1;
+  const auto alice = login("alice");
+  for (int i = 0; i < 1'200; ++i) // more than two sweep batches
+    place(alice, {{"A", 1, 10'000}}, "k-" + std::to_string(i));
+  advance(std::chrono::milliseconds{3});
+  ASSERT_EQ(resident_orders(), 1'200u);
+  // One periodic sweep finds them idle; its batches follow one another at once.
+  advance(ctx.passivate_after + ctx.passivate_after / 4 + std::chrono::milliseconds{1});
+  EXPECT_EQ(resident_orders(), 0u);
+  EXPECT_EQ(parked_orders(), 1'200u);
 }
 
 TEST_F(passivation, orders_used_recently_stay_resident) {

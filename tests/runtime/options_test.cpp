@@ -54,16 +54,17 @@ TEST(options, every_bad_value_is_reported_with_its_option_name) {
   opts.payment_timeout_ms = 0;
   opts.passivate_after_ms = 0;
   opts.max_resident_orders = 0;
+  opts.max_parked_orders = -1;
   opts.scheduler_threads = -1;
   const auto problems = validate(opts);
   for (const char* name :
        {"listen", "redis", "max-frame-bytes", "redis-timeout-ms", "events-max-len",
         "payment-latency-ms",
         "payment-decline-rate", "payment-seed", "payment-timeout-ms", "passivate-after-ms",
-        "max-resident-orders", "scheduler-threads"}) {
+        "max-resident-orders", "max-parked-orders", "scheduler-threads"}) {
     EXPECT_TRUE(mentions(problems, name)) << name;
   }
-  EXPECT_EQ(problems.size(), 12u);
+  EXPECT_EQ(problems.size(), 13u);
 }
 
 TEST(options, decline_rate_bounds_are_inclusive) {
