@@ -19,6 +19,7 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <string>
@@ -219,9 +220,13 @@ void sweep_idle(directory_self<Traits> self) {
     self->send(self, sweep_atom::value, false);
 }
 
+// Often enough that each sweep passivates a small slice of the orders (every passivation
+// costs a few messages and an actor teardown; a sweep every few seconds under load made
+// bursts of thousands and latency spikes of 100+ ms).
 template <class Traits>
 std::chrono::milliseconds sweep_interval(const context_ptr& ctx) {
-  return std::max(ctx->passivate_after / 4, std::chrono::milliseconds{10});
+  return std::clamp(ctx->passivate_after / 4, std::chrono::milliseconds{10},
+                    std::chrono::milliseconds{250});
 }
 
 template <class Traits>
