@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <set>
 
 #include <ordo/engine.hpp>
 
@@ -30,6 +31,8 @@ const char* help_text =
   "  --auth-key KEY             mints the customers' and operators' tokens (required)\n"
   "  --scenario S               place | lifecycle | flash-sale (default lifecycle)\n"
   "  --customers N              simulated customers, one connection each (default 1000)\n"
+  "  --connections N            tcp mode: share N connections among customers and operators\n"
+  "                             instead (each switches its session with resume)\n"
   "  --operators N              operator connections for ship/deliver/refund (default 4)\n"
   "  --rate R                   open loop: start R orders/s on a timetable (latency from\n"
   "                             the intended send time); without it: closed loop\n"
@@ -95,6 +98,14 @@ int run_cli(int argc, char** argv) {
       return usage("--" + name + " needs a value");
     }
   }
+  static const std::set<std::string> known{
+    "mode", "target", "redis", "key-prefix", "auth-key", "scenario", "customers", "connections",
+    "operators", "rate", "concurrency", "duration", "orders", "warmup", "cancel-share",
+    "partial-cancel-share", "return-share", "retry-share", "member-share", "seed", "json", "csv",
+    "no-verify"};
+  for (const auto& [name, value] : args)
+    if (!known.count(name))
+      return usage("unknown option --" + name);
   load_options opts;
   const std::string mode = args.count("mode") ? args["mode"] : "tcp";
   const std::string target_text = args.count("target") ? args["target"] : "127.0.0.1:7400";
@@ -115,6 +126,13 @@ int run_cli(int argc, char** argv) {
   for (auto [name, field] : counts)
     if (args.count(name) && (!number(args[name], *field) || *field == 0))
       return usage(std::string{"--"} + name + " takes a positive number");
+  std::size_t connections = 0;
+  if (args.count("connections")) {
+    if (!number(args["connections"], connections) || connections == 0)
+      return usage("--connections takes a positive number");
+    if (mode != "tcp")
+      return usage("--connections applies to --mode tcp only");
+  }
   if (args.count("orders") && !number(args["orders"], opts.orders))
     return usage("--orders takes a number");
   if (args.count("seed") && !number(args["seed"], opts.seed))
@@ -140,7 +158,7 @@ int run_cli(int argc, char** argv) {
     auto address = runtime::parse_host_port(target_text);
     if (!address)
       return usage("--target must be HOST:PORT");
-    t = tcp_transport(*address);
+    t = tcp_transport(*address, connections);
   } else {
     runtime::options engine_opts;
     engine_opts.redis = args["redis"];

@@ -16,13 +16,18 @@ namespace ordo::load {
 
 namespace {
 
-// One epoll set over every customer's connection: poll() over a thousand descriptors per
-// wake-up cost the load generator a third of its CPU, which it takes from the engine it
-// measures when both share a machine.
+// Channels (one per simulated customer or operator) share `connections` TCP connections,
+// channel i on connection i % connections; by default each channel has its own. A
+// connection carries one session at a time (SPEC 4): to send for another channel's session
+// it sends `resume` first and holds that channel's requests until the resume is answered.
+// Requests already in flight keep the session they were sent under. One epoll set watches
+// every connection: poll() over a thousand descriptors per wake-up cost the load generator
+// a third of its CPU, which it takes from the engine it measures when both share a machine.
 class tcp final : public transport {
 public:
-  explicit tcp(runtime::host_port target)
-      : target_(std::move(target)), epoll_(::epoll_create1(EPOLL_CLOEXEC)) {}
+  tcp(runtime::host_port target, std::size_t connections)
+      : target_(std::move(target)), wanted_connections_(connections),
+        epoll_(::epoll_create1(EPOLL_CLOEXEC)) {}
 
   ~tcp() override {
     if (epoll_ >= 0)
@@ -35,36 +40,39 @@ public:
   result<bool> open(const std::vector<std::string>& tokens, std::size_t subscribers) override {
     if (epoll_ < 0)
       return error{errc::internal, "epoll_create1 failed"};
-    for (const auto& token : tokens) {
+    const auto count = wanted_connections_ == 0 ? tokens.size()
+                                                : std::min(wanted_connections_, tokens.size());
+    for (std::size_t i = 0; i < count; ++i) {
       auto c = client::connect(target_.host, target_.port);
       if (!c)
         return std::move(c).error();
-      auto opened = c->call_as<session_result>(hello_request{token});
-      if (!opened)
-        return std::move(opened).error();
-      if (channels_.size() < subscribers) {
-        if (auto subscribed = c->call(subscribe_request{}); !subscribed)
-          return std::move(subscribed).error();
-      }
       epoll_event ev{};
       ev.events = EPOLLIN;
-      ev.data.u64 = channels_.size();
+      ev.data.u64 = connections_.size();
       if (::epoll_ctl(epoll_, EPOLL_CTL_ADD, c->native_handle(), &ev) != 0)
         return error{errc::internal, "epoll_ctl failed"};
-      channels_.push_back({std::move(*c), {}});
+      connections_.push_back(std::make_unique<connection>(std::move(*c)));
+    }
+    for (std::size_t channel = 0; channel < tokens.size(); ++channel) {
+      auto& conn = *connections_[channel % connections_.size()];
+      auto opened = conn.link.call_as<session_result>(hello_request{tokens[channel]});
+      if (!opened)
+        return std::move(opened).error();
+      sessions_.push_back(opened->session);
+      conn.current = channel;
+      if (channel < subscribers) {
+        if (auto subscribed = conn.link.call(subscribe_request{}); !subscribed)
+          return std::move(subscribed).error();
+      }
     }
     return true;
   }
 
   void submit(std::size_t channel, request_body body, done_callback done) override {
-    auto& ch = channels_[channel];
-    auto rid = ch.conn.send(std::move(body));
-    if (!rid) {
-      done(std::move(rid).error());
-      return;
-    }
-    ch.waiting.emplace(*rid, std::move(done));
     ++in_flight_;
+    auto& conn = *connections_[channel % connections_.size()];
+    conn.held.push_back({channel, std::move(body), std::move(done)});
+    send_held(conn);
   }
 
   void pump(std::chrono::milliseconds max_wait) override {
@@ -72,12 +80,12 @@ public:
     epoll_event events[max_events];
     const int ready = ::epoll_wait(epoll_, events, max_events, static_cast<int>(max_wait.count()));
     for (int i = 0; i < ready; ++i) {
-      auto& ch = channels_[events[i].data.u64];
+      auto& conn = *connections_[events[i].data.u64];
       for (;;) {
-        auto message = ch.conn.receive(std::chrono::milliseconds{0});
+        auto message = conn.link.receive(std::chrono::milliseconds{0});
         if (!message) {
-          if (!ch.conn.open())
-            fail_all(ch, message.error());
+          if (!conn.link.open())
+            fail_all(conn, message.error());
           break;
         }
         if (auto* push = std::get_if<order_push>(&*message)) {
@@ -86,12 +94,11 @@ public:
           continue;
         }
         auto* rep = std::get_if<reply>(&*message);
-        auto it = ch.waiting.find(rep->rid);
-        if (it == ch.waiting.end())
+        auto it = conn.waiting.find(rep->rid);
+        if (it == conn.waiting.end())
           continue;
         auto done = std::move(it->second);
-        ch.waiting.erase(it);
-        --in_flight_;
+        conn.waiting.erase(it);
         if (const auto* err = as_error(rep->body))
           done(error{err->code, err->message});
         else
@@ -103,22 +110,82 @@ public:
   std::size_t in_flight() const override { return in_flight_; }
 
 private:
-  struct channel {
-    client conn;
-    std::unordered_map<std::uint64_t, done_callback> waiting;
+  struct held_request {
+    std::size_t channel;
+    request_body body;
+    done_callback done;
   };
 
-  void fail_all(channel& ch, const error& why) {
-    auto waiting = std::move(ch.waiting);
-    ch.waiting.clear();
-    in_flight_ -= waiting.size();
+  struct connection {
+    explicit connection(client c) : link(std::move(c)) {}
+    client link;
+    std::unordered_map<std::uint64_t, done_callback> waiting; // by rid
+    std::size_t current = 0;                                  // whose session it carries
+    bool switching = false;                                   // a resume is in flight
+    std::deque<held_request> held;                            // not sent yet, in order
+  };
+
+  // Sends what it can, in order: requests for the connection's current session at once; for
+  // another session, a resume first.
+  void send_held(connection& conn) {
+    while (!conn.switching && !conn.held.empty()) {
+      auto& next = conn.held.front();
+      if (next.channel == conn.current) {
+        auto h = std::move(next);
+        conn.held.pop_front();
+        send(conn, std::move(h.body), [this, done = std::move(h.done)](result<reply_body> r) mutable {
+          --in_flight_;
+          done(std::move(r));
+        });
+        continue;
+      }
+      conn.switching = true;
+      const auto channel = next.channel;
+      send(conn, resume_request{sessions_[channel]}, [this, &conn, channel](result<reply_body> r) {
+        conn.switching = false;
+        if (r) {
+          conn.current = channel;
+        } else {
+          // The channel's held requests cannot be sent under its session: they fail with why.
+          while (!conn.held.empty() && conn.held.front().channel == channel) {
+            auto h = std::move(conn.held.front());
+            conn.held.pop_front();
+            --in_flight_;
+            h.done(r.error());
+          }
+        }
+        send_held(conn);
+      });
+    }
+  }
+
+  void send(connection& conn, request_body body, done_callback done) {
+    auto rid = conn.link.send(std::move(body));
+    if (!rid) {
+      done(std::move(rid).error());
+      return;
+    }
+    conn.waiting.emplace(*rid, std::move(done));
+  }
+
+  void fail_all(connection& conn, const error& why) {
+    auto waiting = std::move(conn.waiting);
+    conn.waiting.clear();
     for (auto& [rid, done] : waiting)
       done(why);
+    auto held = std::move(conn.held);
+    conn.held.clear();
+    for (auto& h : held) {
+      --in_flight_;
+      h.done(why);
+    }
   }
 
   runtime::host_port target_;
+  std::size_t wanted_connections_;
   int epoll_;
-  std::vector<channel> channels_;
+  std::vector<std::unique_ptr<connection>> connections_;
+  std::vector<std::string> sessions_; // by channel
   std::size_t in_flight_ = 0;
 };
 
@@ -197,8 +264,8 @@ private:
 
 } // namespace
 
-std::unique_ptr<transport> tcp_transport(runtime::host_port target) {
-  return std::make_unique<tcp>(std::move(target));
+std::unique_ptr<transport> tcp_transport(runtime::host_port target, std::size_t connections) {
+  return std::make_unique<tcp>(std::move(target), connections);
 }
 
 result<std::unique_ptr<transport>> inproc_transport(runtime::options opts) {

@@ -1,5 +1,5 @@
-// How ordoload reaches the engine: TCP connections to ordod (one per simulated customer),
-// or an engine embedded in the process. Either way requests are asynchronous and their
+// How ordoload reaches the engine: TCP connections to ordod (one per simulated customer, or
+// fewer, shared by switching sessions), or an engine embedded in the process. Either way requests are asynchronous and their
 // completions (and pushes) are delivered by pump() on the calling thread.
 #pragma once
 
@@ -32,7 +32,8 @@ public:
   virtual std::size_t in_flight() const = 0;
 };
 
-std::unique_ptr<transport> tcp_transport(runtime::host_port target);
+// `connections` 0: one connection per channel; otherwise the channels share that many.
+std::unique_ptr<transport> tcp_transport(runtime::host_port target, std::size_t connections);
 result<std::unique_ptr<transport>> inproc_transport(runtime::options opts);
 
 } // namespace ordo::load

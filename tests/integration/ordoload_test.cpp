@@ -36,6 +36,24 @@ TEST_F(ordoload_cli, a_tcp_lifecycle_run_reports_and_verifies) {
     EXPECT_EQ(errors.find(code), std::string::npos) << errors;
 }
 
+TEST_F(ordoload_cli, customers_sharing_a_few_connections_switch_sessions_and_verify) {
+  start_ordod();
+  const auto json = ::testing::TempDir() + "/shared.json";
+  const auto r = ordoload("--target " + ordod->address() + " --redis " + redis.address() +
+                          " --key-prefix it: --auth-key " + ordod_process::auth_key +
+                          " --customers 30 --connections 4 --duration 2 --warmup 0.2"
+                          " --concurrency 16 --json " + json);
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("verification passed"), std::string::npos) << r.out;
+  std::ifstream json_in{json};
+  std::string json_text{std::istreambuf_iterator<char>{json_in}, {}};
+  // Every request went under its own customer's session: one sent under another's would
+  // have been not_found (another customer's order) or forbidden (an operator's op).
+  const auto errors = json_text.substr(json_text.find("\"errors\""), 200);
+  for (const char* code : {"not_found", "forbidden", "unauthenticated", "conflict", "internal"})
+    EXPECT_EQ(errors.find(code), std::string::npos) << errors;
+}
+
 TEST_F(ordoload_cli, an_inproc_open_loop_run_verifies_and_writes_json_and_csv) {
   const auto json = ::testing::TempDir() + "/ordoload.json";
   const auto csv = ::testing::TempDir() + "/ordoload.csv";
@@ -74,6 +92,10 @@ TEST_F(ordoload_cli, help_and_usage_errors) {
   EXPECT_NE(ordoload("--help").out.find("--scenario S"), std::string::npos);
   EXPECT_EQ(ordoload("--auth-key k --scenario nope").exit_code, 2);
   EXPECT_EQ(ordoload("--target x").exit_code, 2);
+  const auto unknown = ordoload("--auth-key k --connexions 3");
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.out.find("unknown option --connexions"), std::string::npos) << unknown.out;
+  EXPECT_EQ(ordoload("--auth-key k --mode inproc --redis 127.0.0.1:1 --connections 2").exit_code, 2);
 }
 
 } // namespace
