@@ -61,7 +61,11 @@ std::string text_report(const run_description& d, const load_result& r, const ve
   if (v.redis_checked)
     out << " and from redis; " << v.events_found << " acknowledged events in the stream; "
         << v.customers_counted << " customers' order counts";
-  out << "; " << r.retries << " idempotent retries\n";
+  out << "; " << r.retries << " idempotent retries";
+  if (r.unavailable_retries > 0 || r.connections_lost > 0)
+    out << "; " << r.unavailable_retries << " places sent again after unavailable; "
+        << r.connections_lost << " connections lost and re-opened";
+  out << "\n";
   if (v.failures.empty()) {
     out << "verification passed\n";
   } else {
@@ -99,6 +103,8 @@ std::string json_report(const run_description& d, const load_result& r, const ve
   out << "},\"verification\":{\"acknowledged_orders\":" << r.acked.size()
       << ",\"acknowledged_events\":" << r.acked_events.size() << ",\"events_found\":" << v.events_found
       << ",\"redis_checked\":" << (v.redis_checked ? "true" : "false") << ",\"retries\":" << r.retries
+      << ",\"unavailable_retries\":" << r.unavailable_retries
+      << ",\"connections_lost\":" << r.connections_lost
       << ",\"passed\":" << (v.failures.empty() ? "true" : "false") << ",\"failures\":[";
   for (std::size_t i = 0; i < v.failures.size() && i < 100; ++i)
     out << (i ? "," : "") << "\"" << escape(v.failures[i]) << "\"";

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <random>
 #include <unordered_map>
 
@@ -32,9 +33,10 @@ public:
       const bool starting = now < stop_starting_ && (opts_.orders == 0 || started_ < opts_.orders);
       if (starting)
         next_start = start_flows(now, next_start);
+      run_due_timers(now);
       if (!starting && t_.in_flight() == 0 && active_ == 0)
         break;
-      if (!starting && now > stop_starting_ + std::chrono::seconds{30})
+      if (!starting && now > give_up_at())
         break; // what is still unanswered by now counts as lost in the report
       t_.pump(std::chrono::milliseconds{1});
       if (clock_type::now() >= next_report) {
@@ -44,6 +46,7 @@ public:
     }
     result_.measured_s = std::chrono::duration<double>(
                            std::min(clock_type::now(), stop_starting_) - measure_from_).count();
+    result_.connections_lost = t_.connections_lost();
     return std::move(result_);
   }
 
@@ -62,6 +65,20 @@ private:
   }
 
   double uniform() { return std::uniform_real_distribution<double>{0.0, 1.0}(rng_); }
+
+  clock_type::time_point give_up_at() const { return stop_starting_ + std::chrono::seconds{30}; }
+
+  void after(clock_type::duration wait, std::function<void()> action) {
+    timers_.emplace(clock_type::now() + wait, std::move(action));
+  }
+
+  void run_due_timers(clock_type::time_point now) {
+    while (!timers_.empty() && timers_.begin()->first <= now) {
+      auto action = std::move(timers_.begin()->second);
+      timers_.erase(timers_.begin());
+      action();
+    }
+  }
 
   std::size_t operator_channel() { return opts_.customers + (next_operator_++ % opts_.operators); }
 
@@ -106,12 +123,26 @@ private:
     ++active_;
     if (intended >= measure_from_)
       ++result_.orders_started;
-    send(f, f->customer, place_request{f->idem, f->lines}, "place", f->intended,
+    place(f, "place", f->intended);
+  }
+
+  // A place whose answer is unavailable (the engine, its Redis or the connection failed
+  // meanwhile) may or may not have been applied: like any careful client, send it again
+  // with the same idempotency key until it is answered; the engine makes that one order.
+  void place(const flow_ptr& f, const std::string& op, clock_type::time_point measured_from) {
+    send(f, f->customer, place_request{f->idem, f->lines}, op, measured_from,
          [this, f](result<reply_body>& r) {
            if (!r) {
-             if (r.error().code == errc::unavailable)
+             if (r.error().code != errc::unavailable)
+               return finish(f, false);
+             if (clock_type::now() >= give_up_at()) {
                result_.customers_with_unsure_places.insert(f->customer);
-             return finish(f, false);
+               return finish(f, false);
+             }
+             ++result_.unavailable_retries;
+             after(std::chrono::milliseconds{100},
+                   [this, f] { place(f, "place_again", clock_type::now()); });
+             return;
            }
            f->id = std::get<order_result>(*r).order.id;
            if (uniform() < opts_.retry_share)
@@ -271,6 +302,7 @@ private:
   std::size_t next_operator_ = 0;
   std::unordered_map<std::string, flow_ptr> awaiting_payment_;
   std::unordered_map<std::string, order_status> settled_early_;
+  std::multimap<clock_type::time_point, std::function<void()>> timers_;
 };
 
 } // namespace

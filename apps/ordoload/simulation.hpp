@@ -57,6 +57,8 @@ struct load_result {
   std::set<std::size_t> customers_with_unsure_places;           // a place whose fate is unknown
   std::uint64_t retries = 0;
   std::uint64_t retry_mismatches = 0;
+  std::uint64_t unavailable_retries = 0; // places sent again after unavailable, same key
+  std::uint64_t connections_lost = 0;    // tcp: connections that dropped and were re-opened
 };
 
 // Runs the load; `progress` is called about once a second with a status line.

@@ -20,7 +20,10 @@ namespace {
 // channel i on connection i % connections; by default each channel has its own. A
 // connection carries one session at a time (SPEC 4): to send for another channel's session
 // it sends `resume` first and holds that channel's requests until the resume is answered.
-// Requests already in flight keep the session they were sent under. One epoll set watches
+// Requests already in flight keep the session they were sent under. A connection that
+// drops fails what it carried with unavailable (its fate unknown) and is opened again, its
+// sessions resumed (they live in Redis, so this works across an ordod restart) and its
+// subscriptions renewed; until then requests on it fail at once. One epoll set watches
 // every connection: poll() over a thousand descriptors per wake-up cost the load generator
 // a third of its CPU, which it takes from the engine it measures when both share a machine.
 class tcp final : public transport {
@@ -42,19 +45,18 @@ public:
       return error{errc::internal, "epoll_create1 failed"};
     const auto count = wanted_connections_ == 0 ? tokens.size()
                                                 : std::min(wanted_connections_, tokens.size());
+    subscribers_ = subscribers;
     for (std::size_t i = 0; i < count; ++i) {
       auto c = client::connect(target_.host, target_.port);
       if (!c)
         return std::move(c).error();
-      epoll_event ev{};
-      ev.events = EPOLLIN;
-      ev.data.u64 = connections_.size();
-      if (::epoll_ctl(epoll_, EPOLL_CTL_ADD, c->native_handle(), &ev) != 0)
-        return error{errc::internal, "epoll_ctl failed"};
       connections_.push_back(std::make_unique<connection>(std::move(*c)));
+      if (auto watched = watch(connections_.size() - 1); !watched)
+        return watched;
     }
     for (std::size_t channel = 0; channel < tokens.size(); ++channel) {
       auto& conn = *connections_[channel % connections_.size()];
+      conn.channels.push_back(channel);
       auto opened = conn.link.call_as<session_result>(hello_request{tokens[channel]});
       if (!opened)
         return std::move(opened).error();
@@ -76,6 +78,7 @@ public:
   }
 
   void pump(std::chrono::milliseconds max_wait) override {
+    reopen_lost();
     constexpr int max_events = 256;
     epoll_event events[max_events];
     const int ready = ::epoll_wait(epoll_, events, max_events, static_cast<int>(max_wait.count()));
@@ -85,7 +88,7 @@ public:
         auto message = conn.link.receive(std::chrono::milliseconds{0});
         if (!message) {
           if (!conn.link.open())
-            fail_all(conn, message.error());
+            lose(conn, message.error());
           break;
         }
         if (auto* push = std::get_if<order_push>(&*message)) {
@@ -108,6 +111,7 @@ public:
   }
 
   std::size_t in_flight() const override { return in_flight_; }
+  std::uint64_t connections_lost() const override { return lost_; }
 
 private:
   struct held_request {
@@ -123,7 +127,53 @@ private:
     std::size_t current = 0;                                  // whose session it carries
     bool switching = false;                                   // a resume is in flight
     std::deque<held_request> held;                            // not sent yet, in order
+    std::vector<std::size_t> channels;                        // whose sessions it carries
+    bool lost = false;
+    std::chrono::steady_clock::time_point reopen_at{};
   };
+
+  result<bool> watch(std::size_t index) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = index;
+    if (::epoll_ctl(epoll_, EPOLL_CTL_ADD, connections_[index]->link.native_handle(), &ev) != 0)
+      return error{errc::internal, "epoll_ctl failed"};
+    return true;
+  }
+
+  void lose(connection& conn, const error& why) {
+    ++lost_;
+    conn.lost = true;
+    conn.reopen_at = std::chrono::steady_clock::now();
+    fail_all(conn, error{errc::unavailable, "connection lost: " + why.message});
+  }
+
+  // Opens lost connections again, resuming their sessions, at most every 200 ms each.
+  void reopen_lost() {
+    const auto now = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < connections_.size(); ++i) {
+      auto& conn = *connections_[i];
+      if (!conn.lost || now < conn.reopen_at)
+        continue;
+      conn.reopen_at = now + std::chrono::milliseconds{200};
+      auto c = client::connect(target_.host, target_.port);
+      if (!c)
+        continue;
+      bool resumed = true;
+      for (const auto channel : conn.channels) {
+        resumed = c->call_as<session_result>(resume_request{sessions_[channel]}).ok() &&
+                  (channel >= subscribers_ || c->call(subscribe_request{}).ok());
+        if (!resumed)
+          break;
+      }
+      if (!resumed)
+        continue;
+      conn.link = std::move(*c);
+      conn.current = conn.channels.back();
+      if (watch(i).ok())
+        conn.lost = false;
+    }
+  }
 
   // Sends what it can, in order: requests for the connection's current session at once; for
   // another session, a resume first.
@@ -186,7 +236,9 @@ private:
   int epoll_;
   std::vector<std::unique_ptr<connection>> connections_;
   std::vector<std::string> sessions_; // by channel
+  std::size_t subscribers_ = 0;
   std::size_t in_flight_ = 0;
+  std::uint64_t lost_ = 0;
 };
 
 class inproc final : public transport {

@@ -30,6 +30,8 @@ public:
   // Delivers what has completed, waiting at most `max_wait` for the first completion.
   virtual void pump(std::chrono::milliseconds max_wait) = 0;
   virtual std::size_t in_flight() const = 0;
+  // Connections that dropped (and were opened again, their sessions resumed).
+  virtual std::uint64_t connections_lost() const { return 0; }
 };
 
 // `connections` 0: one connection per channel; otherwise the channels share that many.

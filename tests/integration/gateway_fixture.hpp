@@ -14,6 +14,9 @@ namespace ordo::test {
 
 class gateway_fixture : public ::testing::Test {
 protected:
+  gateway_fixture() = default;
+  explicit gateway_fixture(redis_server::options redis_options) : redis(std::move(redis_options)) {}
+
   void start_ordod(std::vector<std::string> extra = {}, std::uint16_t port = 0) {
     ordod = std::make_unique<ordod_process>(redis.address(), std::move(extra), port);
   }
