@@ -3,6 +3,7 @@
 #include <hiredis/hiredis.h>
 
 #include <charconv>
+#include <chrono>
 #include <map>
 
 #include "domain/order_id.hpp"
@@ -21,29 +22,44 @@ std::uint64_t to_u64(const char* text, std::size_t len) {
   return out;
 }
 
+// Reads that meet an outage (unavailable: the engine restarting, a connection being
+// re-opened) are read again, for up to 30 s.
 void through_engine(transport& t, std::size_t channel, const load_result& r, verification& v) {
-  auto it = r.acked.begin();
-  while (it != r.acked.end()) {
-    std::size_t waiting = 0;
-    for (std::size_t n = 0; n < batch && it != r.acked.end(); ++n, ++it) {
-      ++waiting;
-      const auto id = it->first;
-      const auto acked = it->second;
-      t.submit(channel, get_request{id}, [&, id, acked](result<reply_body> got) {
-        --waiting;
-        ++v.orders_read_back;
-        if (!got) {
-          v.failures.push_back("acknowledged order " + id + " cannot be read back: " + got.error().message);
-          return;
-        }
-        const auto& o = std::get<order_result>(*got).order;
-        if (o.version < acked.version || (o.version == acked.version && o.status != acked.status))
-          v.failures.push_back("order " + id + " is at version " + std::to_string(o.version) +
-                               ", behind the acknowledged " + std::to_string(acked.version));
-      });
+  using entry = std::pair<std::string, acknowledged_order>;
+  std::vector<entry> pending(r.acked.begin(), r.acked.end());
+  const auto give_up_at = std::chrono::steady_clock::now() + std::chrono::seconds{30};
+  while (!pending.empty()) {
+    std::vector<entry> again;
+    for (std::size_t start = 0; start < pending.size(); start += batch) {
+      std::size_t waiting = 0;
+      for (auto k = start; k < std::min(pending.size(), start + batch); ++k) {
+        ++waiting;
+        t.submit(channel, get_request{pending[k].first}, [&, k](result<reply_body> got) {
+          --waiting;
+          const auto& [order_id, ack] = pending[k];
+          if (!got && got.error().code == errc::unavailable &&
+              std::chrono::steady_clock::now() < give_up_at) {
+            again.push_back(pending[k]);
+            return;
+          }
+          ++v.orders_read_back;
+          if (!got) {
+            v.failures.push_back("acknowledged order " + order_id + " cannot be read back: " +
+                                 got.error().message);
+            return;
+          }
+          const auto& o = std::get<order_result>(*got).order;
+          if (o.version < ack.version || (o.version == ack.version && o.status != ack.status))
+            v.failures.push_back("order " + order_id + " is at version " + std::to_string(o.version) +
+                                 ", behind the acknowledged " + std::to_string(ack.version));
+        });
+      }
+      while (waiting > 0)
+        t.pump(std::chrono::milliseconds{100});
     }
-    while (waiting > 0)
-      t.pump(std::chrono::milliseconds{100});
+    pending = std::move(again);
+    if (!pending.empty())
+      t.pump(std::chrono::milliseconds{200}); // lets lost connections be opened again
   }
 }
 

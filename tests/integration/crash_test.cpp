@@ -83,7 +83,7 @@ TEST_F(crash, ordod_killed_with_kill_9_again_and_again_loses_and_duplicates_noth
   constexpr int cycles = 5;
   start_ordod();
   const auto port = ordod->port();
-  background_load load{ordod->address(), redis.address(), 1.0 + cycles * 0.8, "crash_ordod"};
+  background_load load{ordod->address(), redis.address(), 2.0 + cycles * 1.0, "crash_ordod"};
   for (int cycle = 0; cycle < cycles; ++cycle) {
     std::this_thread::sleep_for(milliseconds{700});
     ordod->kill9();
@@ -107,7 +107,7 @@ protected:
 TEST_F(redis_crash, redis_killed_with_kill_9_under_load_loses_no_acknowledged_write) {
   constexpr int cycles = 3;
   start_ordod({"--redis-timeout-ms=1000"});
-  background_load load{ordod->address(), redis.address(), 1.0 + cycles * 1.2, "crash_redis"};
+  background_load load{ordod->address(), redis.address(), 2.0 + cycles * 1.5, "crash_redis"};
   for (int cycle = 0; cycle < cycles; ++cycle) {
     std::this_thread::sleep_for(milliseconds{800});
     redis.kill();
