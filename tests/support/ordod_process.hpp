@@ -22,6 +22,7 @@ public:
 
   std::uint16_t port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  pid_t pid() const { return pid_; }
   static constexpr const char* auth_key = "integration-test-key";
 
   // How long ordod took from exec to its ready line.

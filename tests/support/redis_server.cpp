@@ -24,17 +24,27 @@ namespace {
 constexpr auto ready_timeout = std::chrono::seconds{10};
 
 bool accepts_connections(std::uint16_t port) {
+  const int fd = connect_loopback(port);
+  if (fd < 0)
+    return false;
+  ::close(fd);
+  return true;
+}
+
+} // namespace
+
+int connect_loopback(std::uint16_t port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
 }
-
-} // namespace
 
 std::uint16_t free_loopback_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);

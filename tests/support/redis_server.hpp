@@ -49,4 +49,7 @@ private:
 // A TCP port on 127.0.0.1 that nothing listens on right now.
 std::uint16_t free_loopback_port();
 
+// A plain TCP socket connected to 127.0.0.1:port, or -1.
+int connect_loopback(std::uint16_t port);
+
 } // namespace ordo::test
