@@ -3,6 +3,7 @@
 #include <hiredis/hiredis.h>
 
 #include <cassert>
+#include <map>
 
 namespace ordo::runtime {
 
@@ -65,6 +66,13 @@ redis_command as_eval(const redis_command& cmd) {
 
 bool is_noscript(const redis_value& v) {
   return v.is_error() && v.text.rfind("NOSCRIPT", 0) == 0;
+}
+
+// Whether `cmd` is an EVALSHA with exactly its batch form's keys and args.
+bool fits(const redis_command& cmd) {
+  const auto* form = cmd.batch_form;
+  return form != nullptr && cmd.args.size() == 3 + form->keys_per_call + form->args_per_call &&
+         cmd.args[0] == "EVALSHA" && cmd.args[2] == std::to_string(form->keys_per_call);
 }
 
 } // namespace
@@ -142,6 +150,55 @@ void redis_client::fail_all(std::deque<job>& jobs, const std::string& why) {
   jobs.clear();
 }
 
+std::deque<redis_client::job> redis_client::combine(std::deque<job> batch) {
+  std::deque<job> out;
+  std::map<const redis_batch_form*, std::vector<job>> groups;
+  for (auto& j : batch) {
+    if (fits(j.cmd))
+      groups[j.cmd.batch_form].push_back(std::move(j));
+    else
+      out.push_back(std::move(j));
+  }
+  for (auto& [form, calls] : groups) {
+    for (std::size_t start = 0; start < calls.size(); start += form->max_calls) {
+      const auto end = std::min(calls.size(), start + form->max_calls);
+      if (end - start == 1) {
+        out.push_back(std::move(calls[start]));
+        continue;
+      }
+      job together;
+      auto& args = together.cmd.args;
+      args = {"EVALSHA", form->sha1, std::to_string((end - start) * form->keys_per_call)};
+      for (auto k = start; k < end; ++k)
+        args.insert(args.end(), calls[k].cmd.args.begin() + 3,
+                    calls[k].cmd.args.begin() + 3 + static_cast<std::ptrdiff_t>(form->keys_per_call));
+      args.push_back(std::to_string(end - start));
+      for (auto k = start; k < end; ++k)
+        args.insert(args.end(),
+                    calls[k].cmd.args.begin() + 3 + static_cast<std::ptrdiff_t>(form->keys_per_call),
+                    calls[k].cmd.args.end());
+      together.cmd.script = form->source;
+      auto callbacks = std::make_shared<std::vector<redis_callback>>();
+      for (auto k = start; k < end; ++k)
+        callbacks->push_back(std::move(calls[k].done));
+      together.done = [callbacks](result<redis_value> r) {
+        const bool split = r && r->type == redis_value::kind::array &&
+                           r->elements.size() == callbacks->size();
+        for (std::size_t i = 0; i < callbacks->size(); ++i) {
+          if (split)
+            (*callbacks)[i](std::move(r->elements[i]));
+          else if (!r || r->is_error())
+            (*callbacks)[i](r);
+          else
+            (*callbacks)[i](error{errc::internal, "unexpected reply to a batch of script calls"});
+        }
+      };
+      out.push_back(std::move(together));
+    }
+  }
+  return out;
+}
+
 // Sends the whole batch, then reads the replies in order. NOSCRIPT replies are sent again
 // as EVAL in a second round.
 void redis_client::execute(std::deque<job>& batch) {
@@ -201,8 +258,10 @@ void redis_client::run() {
                         " is unreachable");
       continue;
     }
-    if (!batch.empty())
+    if (!batch.empty()) {
+      batch = combine(std::move(batch));
       execute(batch);
+    }
   }
 }
 

@@ -2,6 +2,9 @@
 // no CAF scheduler thread ever waits on Redis. Commands submitted while a batch is in flight
 // form the next batch: one round trip carries many actors' writes (group commit).
 //
+// Calls of a script with a batch form (redis_batch_form) that are queued together travel as
+// one call of that form: Redis parses, looks up and enters Lua once for all of them.
+//
 // Every command completes exactly once through its callback, on the client's thread: with
 // Redis' reply, or with `unavailable` at once when the connection is refused or drops (what
 // was sent then may or may not have been applied). The client reconnects by itself, at
@@ -27,11 +30,25 @@ struct redisContext;
 
 namespace ordo::runtime {
 
+// The batch form of a script: one call of it runs n calls of the script, taking their keys
+// one call after another, then ARGV[1] = n and their args in the same order (each call has
+// exactly keys_per_call keys and args_per_call args), and answers the array of their n
+// replies (an error reply in place of a call that failed).
+struct redis_batch_form {
+  std::shared_ptr<const std::string> source;
+  std::string sha1;
+  std::size_t keys_per_call = 0;
+  std::size_t args_per_call = 0;
+  std::size_t max_calls = 64; // so that one call never holds Redis for long
+};
+
 struct redis_command {
   std::vector<std::string> args;
   // An EVALSHA carries its script: after a NOSCRIPT reply (Redis restarted, or its script
   // cache was flushed) it is sent again as EVAL, which caches the script once more.
   std::shared_ptr<const std::string> script;
+  // Set on an EVALSHA whose script has a batch form: it may travel with others.
+  const redis_batch_form* batch_form = nullptr;
 };
 
 using redis_callback = std::function<void(result<redis_value>)>;
@@ -67,6 +84,7 @@ private:
   bool ensure_connected();
   void fail_all(std::deque<job>& jobs, const std::string& why);
   void execute(std::deque<job>& batch);
+  static std::deque<job> combine(std::deque<job> batch);
   void disconnect();
 
   options opts_;

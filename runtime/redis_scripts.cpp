@@ -15,35 +15,67 @@ redis_script make_script(std::string source) {
           actors::to_hex(digest, SHA_DIGEST_LENGTH)};
 }
 
-constexpr const char* commit_source = R"lua(#!lua
-if ARGV[11] ~= '' then
-  local record = redis.call('HMGET', KEYS[3], 'f', 'r')
-  if record[1] then
-    return {'replay', record[1], record[2]}
+// The commit as a local function, so that the single script and its batch form share it.
+constexpr const char* commit_function = R"lua(
+local function commit(KEYS, ARGV)
+  if ARGV[11] ~= '' then
+    local record = redis.call('HMGET', KEYS[3], 'f', 'r')
+    if record[1] then
+      return {'replay', record[1], record[2]}
+    end
+  end
+  if ARGV[14] ~= '' and (redis.call('GET', KEYS[6]) or '0') ~= ARGV[14] then
+    return {'conflict', 'membership'}
+  end
+  local current = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
+  if current ~= tonumber(ARGV[1]) then
+    return {'conflict', tostring(current)}
+  end
+  redis.call('HSET', KEYS[1], 'v', ARGV[2], 's', ARGV[3], 'm', ARGV[4], 'd', ARGV[5], 'c', ARGV[6])
+  redis.call('ZADD', KEYS[2], 0, ARGV[7])
+  redis.call('XADD', KEYS[5], '*', 'order', ARGV[7], 'customer', ARGV[8], 'type', ARGV[9],
+             'version', ARGV[2], 'at', ARGV[10], 'order_state', ARGV[3])
+  if ARGV[11] ~= '' then
+    redis.call('HSET', KEYS[3], 'f', ARGV[11], 'r', ARGV[3])
+    redis.call('EXPIRE', KEYS[3], ARGV[12])
+  end
+  if ARGV[13] ~= '' then
+    redis.call('ZADD', KEYS[4], ARGV[13], ARGV[7])
+  else
+    redis.call('ZREM', KEYS[4], ARGV[7])
+  end
+  return {'ok'}
+end
+)lua";
+
+constexpr std::size_t commit_keys = 6;
+constexpr std::size_t commit_args = 14;
+
+std::string commit_source() {
+  return std::string{"#!lua"} + commit_function + "return commit(KEYS, ARGV)\n";
+}
+
+// A call that fails (a Redis error inside it) answers an error reply in its place; the
+// calls before it stay applied, as they would have as separate scripts.
+std::string commit_batch_source() {
+  return std::string{"#!lua"} + commit_function + R"lua(
+local replies = {}
+for i = 0, tonumber(ARGV[1]) - 1 do
+  local keys, args = {}, {}
+  for k = 1, 6 do keys[k] = KEYS[i * 6 + k] end
+  for a = 1, 14 do args[a] = ARGV[1 + i * 14 + a] end
+  local ok, reply = pcall(commit, keys, args)
+  if ok then
+    replies[i + 1] = reply
+  elseif type(reply) == 'table' and reply.err then
+    replies[i + 1] = reply
+  else
+    replies[i + 1] = {err = tostring(reply)}
   end
 end
-if ARGV[14] ~= '' and (redis.call('GET', KEYS[6]) or '0') ~= ARGV[14] then
-  return {'conflict', 'membership'}
-end
-local current = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
-if current ~= tonumber(ARGV[1]) then
-  return {'conflict', tostring(current)}
-end
-redis.call('HSET', KEYS[1], 'v', ARGV[2], 's', ARGV[3], 'm', ARGV[4], 'd', ARGV[5], 'c', ARGV[6])
-redis.call('ZADD', KEYS[2], 0, ARGV[7])
-redis.call('XADD', KEYS[5], '*', 'order', ARGV[7], 'customer', ARGV[8], 'type', ARGV[9],
-           'version', ARGV[2], 'at', ARGV[10], 'order_state', ARGV[3])
-if ARGV[11] ~= '' then
-  redis.call('HSET', KEYS[3], 'f', ARGV[11], 'r', ARGV[3])
-  redis.call('EXPIRE', KEYS[3], ARGV[12])
-end
-if ARGV[13] ~= '' then
-  redis.call('ZADD', KEYS[4], ARGV[13], ARGV[7])
-else
-  redis.call('ZREM', KEYS[4], ARGV[7])
-end
-return {'ok'}
+return replies
 )lua";
+}
 
 constexpr const char* list_source = R"lua(#!lua flags=no-writes
 local newest = ARGV[1] == '' and '+' or ('(' .. ARGV[1])
@@ -112,8 +144,16 @@ return dropped
 } // namespace
 
 const redis_script& commit_script() {
-  static const redis_script script = make_script(commit_source);
+  static const redis_script script = make_script(commit_source());
   return script;
+}
+
+const redis_batch_form& commit_batch_form() {
+  static const redis_batch_form form = [] {
+    const auto script = make_script(commit_batch_source());
+    return redis_batch_form{script.source, script.sha1, commit_keys, commit_args};
+  }();
+  return form;
 }
 
 const redis_script& list_script() {

@@ -6,6 +6,8 @@
 #include <memory>
 #include <string>
 
+#include "runtime/redis_client.hpp"
+
 namespace ordo::runtime {
 
 struct redis_script {
@@ -14,11 +16,16 @@ struct redis_script {
 };
 
 // KEYS: order, customer index, idempotency key (the order key when there is none), deadline
-// set, events stream. ARGV: expected version, new version, ORDER msgpack, member, delivered_at,
-// charged, order id, customer, event type, at, fingerprint ("" = no key), idempotency TTL
-// (s), payment deadline ("" = none).
-// Returns {"ok"}, {"conflict", current version} or {"replay", fingerprint, reply ORDER}.
+// set, events stream, the customer's membership (the order key when not a place).
+// ARGV: expected version, new version, ORDER msgpack, member, delivered_at, charged, order
+// id, customer, event type, at, fingerprint ("" = no key), idempotency TTL (s), payment
+// deadline ("" = none), the membership a place assumes ("1", "0"; "" = not a place).
+// Returns {"ok"}, {"conflict", current version}, {"conflict", "membership"} or
+// {"replay", fingerprint, reply ORDER}.
 const redis_script& commit_script();
+
+// The same, for many commits in one call (redis_batch_form).
+const redis_batch_form& commit_batch_form();
 
 // KEYS: customer index. ARGV: before ("" = newest), limit, order key prefix.
 // Returns the ORDER msgpack of up to `limit` orders, newest first.

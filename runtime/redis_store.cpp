@@ -194,8 +194,9 @@ void commit(store_self self, const order_commit& c, caf::typed_response_promise<
     c.payment_deadline_ms ? std::to_string(*c.payment_deadline_ms) : std::string{},
     c.member_assumed ? (*c.member_assumed ? "1" : "0") : std::string{},
   };
-  issue(self, script_call(commit_script(), std::move(keys), std::move(args)),
-        deliver_to(rp, decode_commit));
+  auto cmd = script_call(commit_script(), std::move(keys), std::move(args));
+  cmd.batch_form = &commit_batch_form();
+  issue(self, std::move(cmd), deliver_to(rp, decode_commit));
 }
 
 void scan_deadlines(store_self self, std::int64_t due_before_ms, std::uint32_t limit,

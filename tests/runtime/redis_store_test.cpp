@@ -6,6 +6,8 @@
 
 #include <caf/all.hpp>
 
+#include <future>
+
 #include "actors/errors.hpp"
 #include "domain/order_aggregate.hpp"
 #include "domain/order_id.hpp"
@@ -216,6 +218,91 @@ TEST_F(redis_store_test, an_idempotency_key_replays_its_original_reply_and_write
   EXPECT_GT(ttl, 86'000);
   EXPECT_LE(ttl, 86'400);
   EXPECT_FALSE(ask<idem_lookup>(idem_atom::value, std::string{"bob"}, std::string{"k-1"})->record);
+}
+
+TEST_F(redis_store_test, commits_sent_together_travel_as_one_script_call_and_each_gets_its_own_answer) {
+  // Set up: an order to be written stale, a recorded idempotency key, and a customer whose
+  // index key has the wrong type, so that Redis fails that one commit.
+  const auto placed = advance(std::nullopt, place_cmd("alice"));
+  const idem_claim claim{"alice", "k-rec", "fp-rec"};
+  const auto recorded = advance(std::nullopt, place_cmd("alice"), t0, claim);
+  redis.cli({"SET", keys.customer_index("mallory"), "not-a-sorted-set"});
+  const auto calls_before = redis.cli({"INFO", "commandstats"});
+
+  struct expectation {
+    order_commit commit;
+    enum { ok, conflict, replay, failed } outcome;
+  };
+  std::vector<expectation> burst;
+  for (int i = 0; i < 150; ++i) {
+    const auto who = i % 50 == 7 ? std::string{"mallory"} : "c" + std::to_string(i % 40);
+    auto e = domain::decide(std::nullopt, place_cmd(who), t0);
+    burst.push_back({{0, domain::apply_event(std::nullopt, *e), *e, {}, {}, false},
+                     who == "mallory" ? expectation::failed : expectation::ok});
+    if (i % 10 == 3) {
+      auto stale = domain::decide(placed, domain::cancel_order{}, t0);
+      burst.push_back({{0, domain::apply_event(placed, *stale), *stale, {}, {}, {}},
+                       expectation::conflict});
+    }
+    if (i % 10 == 5) {
+      auto again = domain::decide(std::nullopt, place_cmd("alice"), t0);
+      burst.push_back({{0, domain::apply_event(std::nullopt, *again), *again, claim, {}, false},
+                       expectation::replay});
+    }
+  }
+  // All sent at once, from one actor, as the order actors' commits arrive under load.
+  using answer = std::optional<caf::expected<commit_reply>>;
+  auto answers = std::make_shared<std::vector<answer>>(burst.size());
+  auto all_answered = std::make_shared<std::promise<void>>();
+  auto missing = std::make_shared<std::size_t>(burst.size());
+  auto commits = std::make_shared<std::vector<expectation>>(burst);
+  sys.spawn([=, store = store](caf::event_based_actor* a) {
+    for (std::size_t i = 0; i < commits->size(); ++i) {
+      auto settle = [=](caf::expected<commit_reply> r) {
+        (*answers)[i] = std::move(r);
+        if (--*missing == 0)
+          all_answered->set_value();
+      };
+      a->request(store, std::chrono::seconds{10}, commit_atom::value, (*commits)[i].commit)
+        .then([=](commit_reply& r) { settle(r); },
+              [=](caf::error& err) { settle(caf::expected<commit_reply>{err}); });
+    }
+  });
+  ASSERT_EQ(all_answered->get_future().wait_for(std::chrono::seconds{20}), std::future_status::ready);
+  for (std::size_t i = 0; i < burst.size(); ++i) {
+    ASSERT_TRUE((*answers)[i]) << i;
+    const auto& a = *(*answers)[i];
+    const auto& o = burst[i].commit.state.order;
+    switch (burst[i].outcome) {
+      case expectation::ok:
+        ASSERT_TRUE(a) << i << ": " << to_ordo_error(a.error()).message;
+        EXPECT_FALSE(a->replayed);
+        EXPECT_EQ(ask<stored_order>(load_atom::value, o.id)->state, burst[i].commit.state);
+        break;
+      case expectation::conflict:
+        ASSERT_FALSE(a) << i;
+        EXPECT_EQ(code_of(a.error()), errc::conflict);
+        break;
+      case expectation::replay:
+        ASSERT_TRUE(a) << i;
+        ASSERT_TRUE(a->replayed);
+        EXPECT_EQ(a->replayed->reply, recorded.order);
+        EXPECT_FALSE(ask<stored_order>(load_atom::value, o.id)->state);
+        break;
+      case expectation::failed:
+        ASSERT_FALSE(a) << i;
+        EXPECT_EQ(code_of(a.error()), errc::internal);
+        EXPECT_NE(to_ordo_error(a.error()).message.find("WRONGTYPE"), std::string::npos);
+        break;
+    }
+  }
+  // Fewer script calls than commits: they were combined.
+  const auto calls_of = [](const std::string& stats) {
+    const auto at = stats.find("cmdstat_evalsha:calls=");
+    return at == std::string::npos ? 0 : std::stoi(stats.substr(at + 22));
+  };
+  const auto calls = calls_of(redis.cli({"INFO", "commandstats"})) - calls_of(calls_before);
+  EXPECT_LT(calls, static_cast<int>(burst.size()) / 2) << calls << " calls for " << burst.size();
 }
 
 TEST_F(redis_store_test, list_is_newest_first_and_pages_with_an_exclusive_before) {
