@@ -159,10 +159,13 @@ private:
       auto c = client::connect(target_.host, target_.port);
       if (!c)
         continue;
+      // Short waits: the whole load waits while a connection is re-opened.
+      constexpr std::chrono::milliseconds reopen_wait{1'000};
       bool resumed = true;
       for (const auto channel : conn.channels) {
-        resumed = c->call_as<session_result>(resume_request{sessions_[channel]}).ok() &&
-                  (channel >= subscribers_ || c->call(subscribe_request{}).ok());
+        resumed =
+          c->call_as<session_result>(resume_request{sessions_[channel]}, reopen_wait).ok() &&
+          (channel >= subscribers_ || c->call(subscribe_request{}, reopen_wait).ok());
         if (!resumed)
           break;
       }
