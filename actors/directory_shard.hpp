@@ -201,10 +201,12 @@ template <class Traits>
 void enforce_parked_bound(directory_self<Traits> self) {
   auto& st = self->state;
   while (st.parked.size() > st.ctx->max_parked_per_shard) {
+    // Jump, then walk to the next non-empty bucket: a jump alone could cycle over empty
+    // buckets forever when the bucket count divides it.
     const auto buckets = st.parked.bucket_count();
     st.eviction_cursor = (st.eviction_cursor + 7'919) % buckets;
-    if (st.parked.bucket_size(st.eviction_cursor) == 0)
-      continue;
+    while (st.parked.bucket_size(st.eviction_cursor) == 0)
+      st.eviction_cursor = (st.eviction_cursor + 1) % buckets;
     st.parked.erase(st.parked.begin(st.eviction_cursor)->first);
   }
 }
