@@ -9,7 +9,16 @@
 namespace ordo::actors::test {
 namespace {
 
-using passivation = actor_fixture;
+class passivation : public actor_fixture {
+protected:
+  // An order of the session's customer, paid, then idle past passivate-after.
+  ordo::order idle_order(const std::string& session) {
+    const auto placed = place(session, {{"A", 3, 10'000}}, "k-1");
+    advance(std::chrono::milliseconds{3});
+    advance(ctx.passivate_after * 2);
+    return placed;
+  }
+};
 
 TEST_F(passivation, idle_orders_are_passivated_after_the_idle_time) {
   ctx.passivate_after = std::chrono::milliseconds{60'000};
@@ -42,9 +51,7 @@ TEST_F(passivation, a_passivated_order_comes_back_with_its_state_intact) {
 
 TEST_F(passivation, a_passivated_order_is_parked_and_comes_back_without_a_store_read) {
   const auto alice = login("alice");
-  const auto placed = place(alice, {{"A", 3, 10'000}}, "k-1");
-  advance(std::chrono::milliseconds{3});
-  advance(ctx.passivate_after * 2);
+  const auto placed = idle_order(alice);
   ASSERT_EQ(resident_orders(), 0u);
   EXPECT_EQ(parked_orders(), 1u);
   const auto loads = data->loads;
@@ -61,9 +68,7 @@ TEST_F(passivation, a_passivated_order_is_parked_and_comes_back_without_a_store_
 TEST_F(passivation, beyond_the_parked_bound_a_passivated_order_is_read_from_the_store_again) {
   ctx.max_parked_per_shard = 0;
   const auto alice = login("alice");
-  const auto placed = place(alice, {{"A", 3, 10'000}}, "k-1");
-  advance(std::chrono::milliseconds{3});
-  advance(ctx.passivate_after * 2);
+  const auto placed = idle_order(alice);
   ASSERT_EQ(resident_orders(), 0u);
   EXPECT_EQ(parked_orders(), 0u);
   const auto loads = data->loads;
@@ -71,11 +76,21 @@ TEST_F(passivation, beyond_the_parked_bound_a_passivated_order_is_read_from_the_
   EXPECT_EQ(data->loads, loads + 1);
 }
 
-TEST_F(passivation, a_parked_order_changed_elsewhere_meets_the_version_check_then_catches_up) {
+TEST_F(passivation, parked_orders_beyond_the_bound_are_dropped_and_the_rest_kept) {
+  shards = 1;
+  ctx.max_parked_per_shard = 3;
   const auto alice = login("alice");
-  const auto placed = place(alice, {{"A", 3, 10'000}}, "k-1");
+  for (int i = 0; i < 40; ++i)
+    place(alice, {{"A", 1, 10'000}}, "k-" + std::to_string(i));
   advance(std::chrono::milliseconds{3});
   advance(ctx.passivate_after * 2);
+  EXPECT_EQ(resident_orders(), 0u);
+  EXPECT_EQ(parked_orders(), 3u);
+}
+
+TEST_F(passivation, a_parked_order_changed_elsewhere_meets_the_version_check_then_catches_up) {
+  const auto alice = login("alice");
+  const auto placed = idle_order(alice);
   ASSERT_EQ(parked_orders(), 1u);
   // Another engine cancels one unit meanwhile.
   auto& stored = data->orders.at(placed.id);
