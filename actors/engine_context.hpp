@@ -33,8 +33,7 @@ struct engine_context {
   std::function<std::int64_t()> now_ms; // wall clock, Unix ms
 
   // Commands wait on the store without a timer of their own: the store answers every request
-  // within its own timeout (store.hpp). This bounds the background requests: deadline scans
-  // and passivation handshakes.
+  // within its own timeout (store.hpp). This bounds the deadline scanner's requests.
   std::chrono::milliseconds store_timeout{1'500};
   std::chrono::milliseconds payment_timeout{10'000};
   std::chrono::milliseconds passivate_after{10'000};
