@@ -2,6 +2,7 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -75,9 +76,22 @@ void queue_internal(order_self self, domain::command cmd) {
                       std::nullopt});
 }
 
+void queue_internal_read(order_self self) {
+  auto& st = self->state;
+  st.queue.push_back({order_request{st.id, std::nullopt, read_order{}, std::nullopt, false},
+                      std::nullopt});
+}
+
 void enqueue_internal(order_self self, domain::command cmd) {
   queue_internal(self, std::move(cmd));
   pump(self);
+}
+
+// Whether the outcome of a payment waits in the queue, to run once the store answers.
+bool payment_outcome_queued(const order_actor_state& st) {
+  return std::any_of(st.queue.begin(), st.queue.end(), [](const pending_command& p) {
+    return !p.promise && std::holds_alternative<domain::command>(p.request.op);
+  });
 }
 
 std::optional<std::int64_t> payment_deadline(const order_actor_state& st,
@@ -94,7 +108,7 @@ std::optional<std::int64_t> payment_deadline(const order_actor_state& st,
 void drive_payment(order_self self) {
   auto& st = self->state;
   if (!st.order || st.order->order.status != order_status::pending_payment ||
-      st.payment_in_flight)
+      st.payment_in_flight || payment_outcome_queued(st))
     return;
   const auto left_ms = *payment_deadline(st, *st.order) - st.ctx->now_ms();
   if (left_ms <= 0) {
@@ -133,11 +147,31 @@ void publish(order_self self, const ordo::order& o) {
 }
 
 // The engine's own commands have no one to answer; a payment authorization that can no
-// longer apply (the order was cancelled meanwhile) is voided.
+// longer apply (the order was cancelled or expired meanwhile) is voided. An order that was
+// charged took this very grant (an adapter authorizes one order once), through a commit
+// whose confirmation was lost: voiding it would take the money of a paid order.
 void settle_internal_refusal(order_self self, const domain::command& cmd) {
-  if (std::holds_alternative<domain::authorize_payment>(cmd))
-    self->send(self->state.ctx->payment, void_atom::value, self->state.id,
-               self->state.requested_amount);
+  const auto& st = self->state;
+  const bool granted_and_taken = st.order && st.order->charged > 0;
+  if (std::holds_alternative<domain::authorize_payment>(cmd) && !granted_and_taken)
+    self->send(st.ctx->payment, void_atom::value, st.id, st.requested_amount);
+}
+
+
+// The store is down: every caller waiting would meet the same outage, so they hear of it
+// now; the engine's own commands wait for the store to come back.
+void wait_for_store(order_self self, const std::string& why) {
+  auto& st = self->state;
+  for (auto it = st.queue.begin(); it != st.queue.end();) {
+    if (it->promise) {
+      it->promise->deliver(make_error(errc::unavailable, why));
+      it = st.queue.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (!st.queue.empty())
+    self->delayed_send(self, reload_retry, load_atom::value);
 }
 
 void load(order_self self) {
@@ -154,21 +188,8 @@ void load(order_self self) {
         pump(self);
       },
       [=](caf::error& err) {
-        // The store is down: every caller waiting would meet the same outage, so they hear
-        // of it now; the engine's own commands wait for the store to come back.
-        auto& s = self->state;
-        s.busy = false;
-        const auto reason = to_ordo_error(err);
-        for (auto it = s.queue.begin(); it != s.queue.end();) {
-          if (it->promise) {
-            it->promise->deliver(make_error(errc::unavailable, reason.message));
-            it = s.queue.erase(it);
-          } else {
-            ++it;
-          }
-        }
-        if (!s.queue.empty())
-          self->delayed_send(self, reload_retry, load_atom::value);
+        self->state.busy = false;
+        wait_for_store(self, to_ordo_error(err).message);
       });
 }
 
@@ -234,11 +255,27 @@ void commit(order_self self, domain::event e) {
       },
       [=](caf::error& err) {
         // Refused or unconfirmed: the state stays as it was, and is read again before the
-        // next command in case an unconfirmed write did land (fencing makes that safe).
+        // next command in case an unconfirmed write did land (fencing makes that safe). A
+        // customer hears `unavailable` and may retry; the engine's own command (a payment
+        // outcome, an expiry) has no one to retry it, so it goes back to the head of the
+        // queue and is decided again on the state the store holds once it answers.
         auto& s = self->state;
         s.busy = false;
         s.loaded = false;
         const auto reason = to_ordo_error(err);
+        if (!s.current->promise) {
+          s.queue.insert(s.queue.begin(), std::move(*s.current));
+          s.current.reset();
+          if (reason.code == errc::conflict)
+            pump(self); // another writer moved the order: decide again on its state
+          else
+            wait_for_store(self, reason.message);
+          return;
+        }
+        // An unconfirmed write may still land: an order it left unpaid would ask for its
+        // payment only when next read, so read it again once the store answers.
+        if (reason.code == errc::unavailable && next.order.status == order_status::pending_payment)
+          queue_internal_read(self);
         fail(self, reason.code, reason.message);
         pump(self);
       });

@@ -12,6 +12,16 @@ namespace {
 
 using payment_flow = actor_fixture;
 
+// Filled in once the fixture runs.
+std::shared_ptr<payment_stats> payment_counts(caf::actor_system& sys, caf::actor pay) {
+  auto stats = std::make_shared<payment_stats>();
+  sys.spawn([=](caf::event_based_actor* self) {
+    self->request(pay, std::chrono::seconds{1}, stats_atom::value)
+      .then([=](payment_stats s) { *stats = s; }, [](caf::error&) {});
+  });
+  return stats;
+}
+
 TEST_F(payment_flow, an_authorized_payment_makes_the_order_paid_and_records_the_charge) {
   const auto alice = login("alice");
   const auto placed = place(alice, {{"A", 1, 10'000}});
@@ -59,15 +69,71 @@ TEST_F(payment_flow, a_late_authorization_after_a_cancel_is_voided_not_applied) 
   EXPECT_EQ(stored.order.reason, "customer_cancel");
   EXPECT_EQ(stored.charged, 0);
   EXPECT_EQ(stored.order.version, 2u);
-  auto stats = std::make_shared<payment_stats>();
-  auto pay = ctx.payment;
-  system().spawn([=](caf::event_based_actor* self) {
-    self->request(pay, std::chrono::seconds{1}, stats_atom::value)
-      .then([=](payment_stats s) { *stats = s; }, [](caf::error&) {});
-  });
+  const auto stats = payment_counts(system(), ctx.payment);
   run();
   EXPECT_EQ(stats->authorized, 1u);
   EXPECT_EQ(stats->voided, 1u);
+}
+
+TEST_F(payment_flow, a_grant_whose_commit_the_store_refused_is_applied_once_it_answers) {
+  const auto alice = login("alice");
+  const auto placed = place(alice, {{"A", 1, 10'000}});
+  data->down = true;
+  advance(payment.latency);
+  EXPECT_EQ(data->orders.at(placed.id).order.status, order_status::pending_payment);
+  advance(std::chrono::seconds{3}); // still down: retried, still waiting
+  data->down = false;
+  advance(std::chrono::seconds{1});
+  const auto& stored = data->orders.at(placed.id);
+  EXPECT_EQ(stored.order.status, order_status::paid);
+  EXPECT_EQ(stored.charged, 13'000);
+  EXPECT_EQ(stored.order.version, 2u);
+}
+
+TEST_F(payment_flow, a_grant_whose_commit_went_unanswered_is_applied_once_the_store_answers) {
+  const auto alice = login("alice");
+  const auto placed = place(alice, {{"A", 1, 10'000}});
+  data->silent_requests = 1;
+  advance(payment.latency);
+  advance(data->answer_timeout);
+  advance(std::chrono::seconds{1});
+  EXPECT_EQ(data->orders.at(placed.id).order.status, order_status::paid);
+}
+
+TEST_F(payment_flow, a_grant_that_can_no_longer_apply_after_an_outage_is_voided) {
+  const auto alice = login("alice");
+  const auto placed = place(alice, {{"A", 1, 10'000}});
+  data->down = true;
+  advance(payment.latency);
+  // Meanwhile another writer (an engine that took the order over, say) expired it.
+  auto expired = data->orders.at(placed.id);
+  expired = domain::apply_event(expired, domain::event{t0 + 5, domain::payment_timed_out{}});
+  data->orders[placed.id] = expired;
+  data->down = false;
+  advance(std::chrono::seconds{1});
+  EXPECT_EQ(data->orders.at(placed.id).order.status, order_status::cancelled);
+  const auto stats = payment_counts(system(), ctx.payment);
+  run();
+  EXPECT_EQ(stats->authorized, 1u);
+  EXPECT_EQ(stats->voided, 1u);
+}
+
+TEST_F(payment_flow, a_grant_applied_by_a_commit_whose_answer_was_lost_is_not_voided) {
+  const auto alice = login("alice");
+  const auto placed = place(alice, {{"A", 1, 10'000}});
+  data->down = true;
+  advance(payment.latency);
+  // The refused commit did land after all, as a write whose confirmation was lost does.
+  auto paid = domain::apply_event(data->orders.at(placed.id),
+                                  domain::event{t0 + 3, domain::payment_authorized{13'000}});
+  data->orders[placed.id] = paid;
+  data->down = false;
+  advance(std::chrono::seconds{1});
+  EXPECT_EQ(data->orders.at(placed.id).order.status, order_status::paid);
+  const auto stats = payment_counts(system(), ctx.payment);
+  run();
+  EXPECT_EQ(stats->authorized, 1u);
+  EXPECT_EQ(stats->voided, 0u);
 }
 
 TEST_F(payment_flow, an_order_rehydrated_while_unpaid_asks_for_payment_again) {
