@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "messages/error.hpp"
+#include "ordo/error.hpp"
 
 namespace ordo::actors {
 

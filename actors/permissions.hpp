@@ -2,8 +2,8 @@
 // sees their own orders) is checked by the order actor, which knows the order's customer.
 #pragma once
 
-#include "messages/reply.hpp"
-#include "messages/request.hpp"
+#include "ordo/reply.hpp"
+#include "ordo/request.hpp"
 
 namespace ordo::actors {
 

@@ -7,13 +7,13 @@
 
 #include "actors/atoms.hpp"
 #include "actors/errors.hpp"
-#include "actors/fingerprint.hpp"
+#include "auth/fingerprint.hpp"
 #include "actors/order_actor.hpp"
 #include "actors/order_protocol.hpp"
 #include "actors/permissions.hpp"
-#include "actors/secure_random.hpp"
+#include "auth/secure_random.hpp"
 #include "actors/session_protocol.hpp"
-#include "actors/token.hpp"
+#include "auth/token.hpp"
 #include "domain/order_id.hpp"
 #include "messages/request_limits.hpp"
 
@@ -112,7 +112,7 @@ caller caller_of(const session_record& r) {
 
 void hello(session_self self, const hello_request& req, caf::response_promise rp) {
   auto& st = self->state;
-  auto claims = verify_token(req.token, st.ctx->auth_key, st.ctx->now_ms());
+  auto claims = auth::verify_token(req.token, st.ctx->auth_key, st.ctx->now_ms());
   if (!claims) {
     rp.deliver(make_error(claims.error()));
     retire_if_unused(self);
@@ -140,10 +140,10 @@ void place(session_self self, const place_request& req, caf::response_promise rp
 void place_as(session_self self, const place_request& req, bool member,
               caf::response_promise rp, bool refreshed) {
   auto& st = self->state;
-  const auto order_id = domain::make_order_id(st.ctx->now_ms(), order_id_entropy(),
+  const auto order_id = domain::make_order_id(st.ctx->now_ms(), auth::order_id_entropy(),
                                               domain::customer_tag(st.record->subject));
   const auto who = caller_of(*st.record);
-  idem_claim claim{who.subject, req.idem, fingerprint_of(req)};
+  idem_claim claim{who.subject, req.idem, auth::fingerprint_of(req)};
   domain::place_order cmd{order_id, who.subject, member, req.lines};
   // A conflict may mean the cached membership is stale: read it again and place once more.
   error_hook reread_membership = [=](const caf::error& err) {
@@ -197,7 +197,7 @@ template <class Request>
 order_request order_command(const session_record& r, const Request& req, domain::command cmd) {
   std::optional<idem_claim> claim;
   if constexpr (requires { req.idem; })
-    claim = idem_claim{r.subject, req.idem, fingerprint_of(req)};
+    claim = idem_claim{r.subject, req.idem, auth::fingerprint_of(req)};
   return order_request{req.order, caller_of(r), std::move(cmd), std::move(claim), false};
 }
 

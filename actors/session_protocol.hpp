@@ -10,8 +10,8 @@
 
 #include <string>
 
-#include "messages/reply.hpp"
-#include "messages/request.hpp"
+#include "ordo/reply.hpp"
+#include "ordo/request.hpp"
 
 namespace ordo::actors {
 

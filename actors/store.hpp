@@ -15,7 +15,7 @@
 #include "actors/atoms.hpp"
 #include "domain/events.hpp"
 #include "domain/order_state.hpp"
-#include "messages/reply.hpp"
+#include "ordo/reply.hpp"
 
 namespace ordo::actors {
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/token.hpp"
+#include "auth/token.hpp"
 #include "clients/client.hpp"
 #include "messages/codec.hpp"
 #include "runtime/options.hpp"
@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
     if (mode == "get") {
       const auto customer = "load-" + std::to_string(i % 100);
       auto hello = c->call_as<session_result>(
-        hello_request{actors::mint_token(role::customer, customer, expiry, auth_key)});
+        hello_request{auth::mint_token(role::customer, customer, expiry, auth_key)});
       if (!hello) {
         std::fprintf(stderr, "gateway_load: hello: %s\n", hello.error().message.c_str());
         return 1;

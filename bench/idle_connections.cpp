@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/token.hpp"
+#include "auth/token.hpp"
 #include "clients/client.hpp"
 #include "runtime/options.hpp"
 
@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
   ::setrlimit(RLIMIT_NOFILE, &files);
   const auto expiry = std::chrono::duration_cast<std::chrono::seconds>(
                         std::chrono::system_clock::now().time_since_epoch()).count() + 3'600;
-  const auto token = ordo::actors::mint_token(ordo::role::customer, "idler", expiry, key);
+  const auto token = ordo::auth::mint_token(ordo::role::customer, "idler", expiry, key);
   const auto before = rss_kib(pid);
   std::vector<ordo::client> held;
   held.reserve(static_cast<std::size_t>(n));

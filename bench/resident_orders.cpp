@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "actors/actor_tree.hpp"
-#include "actors/memory_store.hpp"
+#include "support/memory_store.hpp"
 #include "actors/order_protocol.hpp"
 #include "actors/payment.hpp"
 #include "domain/order_aggregate.hpp"

@@ -11,10 +11,10 @@
 #include <string>
 #include <string_view>
 
-#include "messages/error.hpp"
+#include "ordo/error.hpp"
 #include "messages/frame.hpp"
-#include "messages/reply.hpp"
-#include "messages/request.hpp"
+#include "ordo/reply.hpp"
+#include "ordo/request.hpp"
 
 namespace ordo {
 

@@ -6,18 +6,8 @@ include(CMakePackageConfigHelpers)
 
 install(TARGETS ordo EXPORT ordoTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
-install(FILES ${PROJECT_SOURCE_DIR}/include/ordo/engine.hpp
-  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/ordo)
-install(FILES
-  ${PROJECT_SOURCE_DIR}/messages/errc.hpp
-  ${PROJECT_SOURCE_DIR}/messages/error.hpp
-  ${PROJECT_SOURCE_DIR}/messages/limits.hpp
-  ${PROJECT_SOURCE_DIR}/messages/order.hpp
-  ${PROJECT_SOURCE_DIR}/messages/reply.hpp
-  ${PROJECT_SOURCE_DIR}/messages/request.hpp
-  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/ordo/messages)
-install(FILES ${PROJECT_SOURCE_DIR}/runtime/options.hpp
-  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/ordo/runtime)
+# Only the public API: include/ordo/ holds the engine and the value types it speaks.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/ordo DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(EXPORT ordoTargets NAMESPACE ordo:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/ordo)
 
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/ordoConfig.cmake.in

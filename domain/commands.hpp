@@ -8,7 +8,7 @@
 #include <variant>
 #include <vector>
 
-#include "messages/request.hpp"
+#include "ordo/request.hpp"
 
 namespace ordo::domain {
 

@@ -4,7 +4,7 @@
 
 #include "domain/order_aggregate.hpp"
 #include "domain/pricing.hpp"
-#include "messages/limits.hpp"
+#include "ordo/limits.hpp"
 
 namespace ordo::domain {
 

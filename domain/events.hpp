@@ -8,8 +8,8 @@
 #include <variant>
 #include <vector>
 
-#include "messages/order.hpp"
-#include "messages/request.hpp"
+#include "ordo/order.hpp"
+#include "ordo/request.hpp"
 
 namespace ordo::domain {
 

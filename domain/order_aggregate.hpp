@@ -9,7 +9,7 @@
 #include "domain/commands.hpp"
 #include "domain/events.hpp"
 #include "domain/order_state.hpp"
-#include "messages/error.hpp"
+#include "ordo/error.hpp"
 
 namespace ordo::domain {
 

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "messages/order.hpp"
+#include "ordo/order.hpp"
 
 namespace ordo::domain {
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "messages/order.hpp"
+#include "ordo/order.hpp"
 
 namespace ordo::domain {
 

@@ -8,10 +8,10 @@
 #include <string>
 #include <string_view>
 
-#include "messages/error.hpp"
-#include "messages/order.hpp"
-#include "messages/reply.hpp"
-#include "messages/request.hpp"
+#include "ordo/error.hpp"
+#include "ordo/order.hpp"
+#include "ordo/reply.hpp"
+#include "ordo/request.hpp"
 
 namespace ordo {
 

@@ -1,4 +1,4 @@
-#include "messages/errc.hpp"
+#include "ordo/errc.hpp"
 
 namespace ordo {
 

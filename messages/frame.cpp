@@ -3,7 +3,7 @@
 #include <cassert>
 #include <limits>
 
-#include "messages/limits.hpp"
+#include "ordo/limits.hpp"
 
 namespace ordo {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "messages/errc.hpp"
+#include "ordo/errc.hpp"
 
 namespace ordo {
 

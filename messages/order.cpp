@@ -1,4 +1,4 @@
-#include "messages/order.hpp"
+#include "ordo/order.hpp"
 
 namespace ordo {
 

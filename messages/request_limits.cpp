@@ -3,7 +3,7 @@
 #include <set>
 #include <string_view>
 
-#include "messages/limits.hpp"
+#include "ordo/limits.hpp"
 
 namespace ordo {
 

@@ -5,8 +5,8 @@
 
 #include <optional>
 
-#include "messages/error.hpp"
-#include "messages/request.hpp"
+#include "ordo/error.hpp"
+#include "ordo/request.hpp"
 
 namespace ordo {
 

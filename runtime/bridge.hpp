@@ -13,7 +13,7 @@
 #include <string>
 
 #include "actors/shard_router.hpp"
-#include "messages/request.hpp"
+#include "ordo/request.hpp"
 #include "runtime/completion_queue.hpp"
 
 namespace ordo::runtime {

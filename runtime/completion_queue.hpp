@@ -7,8 +7,8 @@
 #include <variant>
 #include <vector>
 
-#include "messages/error.hpp"
-#include "messages/reply.hpp"
+#include "ordo/error.hpp"
+#include "ordo/reply.hpp"
 
 namespace ordo::runtime {
 

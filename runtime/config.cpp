@@ -98,6 +98,8 @@ config::config() {
   add(opts.max_connections, "max-connections", "connections held at once; more are refused");
   add(opts.redis_timeout_ms, "redis-timeout-ms",
       "a Redis step not confirmed within this many ms is answered unavailable");
+  add(opts.request_timeout_ms, "request-timeout-ms",
+      "a request not answered within this many ms is answered unavailable");
   add(opts.events_max_len, "events-max-len",
       "trim the events stream towards this many entries, never past what a consumer group "
       "has not acknowledged; 0 = keep all");

@@ -10,8 +10,8 @@
 #include <unordered_map>
 
 #include "actors/errors.hpp"
-#include "actors/secure_random.hpp"
-#include "actors/token.hpp"
+#include "auth/secure_random.hpp"
+#include "auth/token.hpp"
 #include "runtime/bridge.hpp"
 #include "runtime/config.hpp"
 #include "runtime/engine.hpp"
@@ -20,7 +20,6 @@ namespace ordo {
 
 namespace {
 
-constexpr std::chrono::milliseconds request_timeout{10'000};
 
 error stopping() {
   return {errc::unavailable, "the engine is stopping"};
@@ -56,7 +55,7 @@ result<order> order_of(reply_body& body) {
 
 std::string mint_token(role r, const std::string& subject, std::int64_t expires_at_s,
                        const std::string& auth_key) {
-  return actors::mint_token(r, subject, expires_at_s, auth_key);
+  return auth::mint_token(r, subject, expires_at_s, auth_key);
 }
 
 struct engine::impl {
@@ -150,7 +149,7 @@ result<std::unique_ptr<engine>> engine::start(engine_options opts) {
   if (!problems.empty())
     return error{errc::bad_request, problems.front()};
   auto i = std::make_shared<impl>();
-  i->cfg.opts = std::move(opts);
+  static_cast<engine_options&>(i->cfg.opts) = std::move(opts);
   actors::add_error_category(i->cfg);
   i->cfg.apply_scheduler_threads();
   i->sys = std::make_unique<caf::actor_system>(i->cfg);
@@ -165,7 +164,7 @@ result<std::unique_ptr<engine>> engine::start(engine_options opts) {
       if (auto strong = weak.lock())
         strong->complete(std::move(c));
     },
-    request_timeout);
+    std::chrono::milliseconds{i->cfg.opts.request_timeout_ms});
   return std::unique_ptr<engine>{new engine{std::move(i)}};
 }
 
@@ -195,7 +194,7 @@ std::future<result<reply_body>> engine::call(const std::string& session, request
 }
 
 std::future<result<session_result>> engine::hello(std::string token) {
-  return typed<session_result>(*this, actors::make_session_id(), hello_request{std::move(token)},
+  return typed<session_result>(*this, auth::make_session_id(), hello_request{std::move(token)},
                                [](reply_body& b) -> result<session_result> {
                                  if (auto* r = as<session_result>(b))
                                    return *r;

@@ -23,13 +23,13 @@ std::int64_t wall_clock_ms() {
 }
 
 // More shards than scheduler threads, so that one busy shard never holds up the others.
-std::size_t shard_count(const options& opts) {
+std::size_t shard_count(const engine_options& opts) {
   return std::max<std::size_t>(4, 2 * scheduler_thread_count(opts));
 }
 
 } // namespace
 
-actors::engine_context context_for(const options& opts) {
+actors::engine_context context_for(const engine_options& opts) {
   actors::engine_context ctx;
   ctx.now_ms = wall_clock_ms;
   ctx.store_timeout = std::chrono::milliseconds{opts.redis_timeout_ms} + store_backstop;
@@ -42,7 +42,7 @@ actors::engine_context context_for(const options& opts) {
   return ctx;
 }
 
-result<std::unique_ptr<engine>> engine::start(caf::actor_system& sys, const options& opts) {
+result<std::unique_ptr<engine>> engine::start(caf::actor_system& sys, const engine_options& opts) {
   const auto address = parse_host_port(opts.redis);
   if (!address)
     return error{errc::bad_request, "redis must be HOST:PORT, got '" + opts.redis + "'"};

@@ -1,5 +1,5 @@
 // One engine: the Redis client and store, the payment simulator, the actor tree and the
-// deadline scanner, assembled from runtime::options on a caller's actor_system. ordod and
+// deadline scanner, assembled from ordo::engine_options on a caller's actor_system. ordod and
 // the embedding API start it; tests start several, one after another, on one Redis.
 #pragma once
 
@@ -10,7 +10,7 @@
 
 #include "actors/actor_tree.hpp"
 #include "actors/store.hpp"
-#include "messages/error.hpp"
+#include "ordo/error.hpp"
 #include "runtime/options.hpp"
 
 namespace ordo::runtime {
@@ -21,7 +21,8 @@ class engine {
 public:
   // Checks that Redis answers first: when it does not, start-up fails with an error that
   // names the address. `opts` must have passed validate().
-  static result<std::unique_ptr<engine>> start(caf::actor_system& sys, const options& opts);
+  static result<std::unique_ptr<engine>> start(caf::actor_system& sys,
+                                               const engine_options& opts);
 
   ~engine();
   engine(const engine&) = delete;
@@ -45,6 +46,6 @@ private:
 };
 
 // The actors' shared settings for `opts` (without the store and payment handles).
-actors::engine_context context_for(const options& opts);
+actors::engine_context context_for(const engine_options& opts);
 
 } // namespace ordo::runtime

@@ -17,7 +17,7 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "actors/secure_random.hpp"
+#include "auth/secure_random.hpp"
 #include "messages/codec.hpp"
 #include "messages/frame.hpp"
 #include "runtime/completion_queue.hpp"
@@ -278,7 +278,7 @@ private:
     }
     std::string session;
     if (std::holds_alternative<hello_request>(req.body))
-      session = actors::make_session_id();
+      session = auth::make_session_id();
     else if (const auto* resume = std::get_if<resume_request>(&req.body))
       session = resume->session;
     else

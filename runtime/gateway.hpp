@@ -17,7 +17,7 @@
 #include <thread>
 
 #include "actors/shard_router.hpp"
-#include "messages/error.hpp"
+#include "ordo/error.hpp"
 #include "runtime/options.hpp"
 
 namespace ordo::runtime {
@@ -31,7 +31,7 @@ struct gateway_options {
   std::size_t max_write_buffer_bytes = 16 * 1024 * 1024; // a full list reply is ~1 MiB
   std::size_t max_connections = 100'000;
   std::chrono::milliseconds auth_timeout{10'000}; // to send a successful hello or resume
-  std::chrono::milliseconds request_timeout{10'000};
+  std::chrono::milliseconds request_timeout{engine_options{}.request_timeout_ms};
 };
 
 class gateway {

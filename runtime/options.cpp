@@ -51,24 +51,19 @@ std::optional<host_port> parse_host_port(std::string_view text) {
   return host_port{std::string{host}, static_cast<std::uint16_t>(port)};
 }
 
-std::size_t scheduler_thread_count(const options& opts) {
+std::size_t scheduler_thread_count(const engine_options& opts) {
   if (opts.scheduler_threads > 0)
     return static_cast<std::size_t>(opts.scheduler_threads);
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
-std::vector<std::string> validate(const options& opts) {
+std::vector<std::string> validate(const engine_options& opts) {
   std::vector<std::string> problems;
-  check_address(problems, "listen", opts.listen);
   check_address(problems, "redis", opts.redis);
   if (opts.auth_key.empty())
     problems.push_back("auth-key is required: the secret that signs tokens (HMAC-SHA256)");
-  check_range(problems, "max-frame-bytes", opts.max_frame_bytes, 1, max_max_frame_bytes);
-  check_range(problems, "max-in-flight", opts.max_in_flight, 1, 1'000'000);
-  check_range(problems, "max-write-buffer-bytes", opts.max_write_buffer_bytes, 1024, INT64_MAX);
-  check_range(problems, "auth-timeout-ms", opts.auth_timeout_ms, 1, max_timeout_ms);
-  check_range(problems, "max-connections", opts.max_connections, 1, 10'000'000);
   check_range(problems, "redis-timeout-ms", opts.redis_timeout_ms, 1, max_timeout_ms);
+  check_range(problems, "request-timeout-ms", opts.request_timeout_ms, 1, max_timeout_ms);
   check_range(problems, "events-max-len", opts.events_max_len, 0, INT64_MAX);
   check_range(problems, "payment-latency-ms", opts.payment_latency_ms, 0, max_timeout_ms);
   if (!(opts.payment_decline_rate >= 0.0 && opts.payment_decline_rate <= 1.0))
@@ -80,6 +75,19 @@ std::vector<std::string> validate(const options& opts) {
   check_range(problems, "max-resident-orders", opts.max_resident_orders, 1, INT64_MAX);
   check_range(problems, "max-parked-orders", opts.max_parked_orders, 0, INT64_MAX);
   check_range(problems, "scheduler-threads", opts.scheduler_threads, 0, max_scheduler_threads);
+  return problems;
+}
+
+std::vector<std::string> validate(const options& opts) {
+  std::vector<std::string> problems;
+  check_address(problems, "listen", opts.listen);
+  auto engine_problems = validate(static_cast<const engine_options&>(opts));
+  problems.insert(problems.end(), engine_problems.begin(), engine_problems.end());
+  check_range(problems, "max-frame-bytes", opts.max_frame_bytes, 1, max_max_frame_bytes);
+  check_range(problems, "max-in-flight", opts.max_in_flight, 1, 1'000'000);
+  check_range(problems, "max-write-buffer-bytes", opts.max_write_buffer_bytes, 1024, INT64_MAX);
+  check_range(problems, "auth-timeout-ms", opts.auth_timeout_ms, 1, max_timeout_ms);
+  check_range(problems, "max-connections", opts.max_connections, 1, 10'000'000);
   return problems;
 }
 

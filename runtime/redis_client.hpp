@@ -23,7 +23,7 @@
 #include <thread>
 #include <vector>
 
-#include "messages/error.hpp"
+#include "ordo/error.hpp"
 #include "runtime/redis_value.hpp"
 
 struct redisContext;

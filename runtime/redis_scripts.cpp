@@ -2,7 +2,7 @@
 
 #include <openssl/sha.h>
 
-#include "actors/hex.hpp"
+#include "auth/hex.hpp"
 
 namespace ordo::runtime {
 
@@ -12,7 +12,7 @@ redis_script make_script(std::string source) {
   unsigned char digest[SHA_DIGEST_LENGTH];
   SHA1(reinterpret_cast<const unsigned char*>(source.data()), source.size(), digest);
   return {std::make_shared<const std::string>(std::move(source)),
-          actors::to_hex(digest, SHA_DIGEST_LENGTH)};
+          auth::to_hex(digest, SHA_DIGEST_LENGTH)};
 }
 
 // The commit as a local function, so that the single script and its batch form share it.

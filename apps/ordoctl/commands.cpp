@@ -5,8 +5,8 @@
 #include <iostream>
 #include <sstream>
 
-#include "actors/secure_random.hpp"
-#include "actors/token.hpp"
+#include "auth/secure_random.hpp"
+#include "auth/token.hpp"
 #include "clients/client.hpp"
 #include "render.hpp"
 #include "runtime/options.hpp"
@@ -122,7 +122,7 @@ result<std::optional<std::vector<line_quantity>>> line_quantities(const argument
 }
 
 std::string idem_of(const arguments& args) {
-  return args.has("idem") ? args.get("idem") : "ordoctl-" + actors::make_session_id();
+  return args.has("idem") ? args.get("idem") : "ordoctl-" + auth::make_session_id();
 }
 
 int mint(const arguments& args) {
@@ -132,7 +132,7 @@ int mint(const arguments& args) {
   std::int64_t ttl = 3600;
   if (!role)
     return usage("token needs --role customer or --role operator");
-  if (!actors::valid_subject(subject))
+  if (!auth::valid_subject(subject))
     return usage("token needs --subject matching [A-Za-z0-9_-]{1,64}");
   if (key.empty())
     return usage("token needs --auth-key KEY or $ORDO_AUTH_KEY");
@@ -140,7 +140,7 @@ int mint(const arguments& args) {
     return usage("--ttl takes a positive number of seconds");
   const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::system_clock::now().time_since_epoch()).count();
-  std::cout << actors::mint_token(*role, subject, now_s + ttl, key) << '\n';
+  std::cout << auth::mint_token(*role, subject, now_s + ttl, key) << '\n';
   return 0;
 }
 

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "messages/reply.hpp"
+#include "ordo/reply.hpp"
 
 namespace ordo::ctl {
 

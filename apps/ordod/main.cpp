@@ -37,6 +37,7 @@ int serve(ordo::runtime::config& cfg, const sigset_t& stop_signals) {
   gw.max_write_buffer_bytes = static_cast<std::size_t>(cfg.opts.max_write_buffer_bytes);
   gw.max_connections = static_cast<std::size_t>(cfg.opts.max_connections);
   gw.auth_timeout = std::chrono::milliseconds{cfg.opts.auth_timeout_ms};
+  gw.request_timeout = std::chrono::milliseconds{cfg.opts.request_timeout_ms};
   auto listening = gateway::start(sys, eng.tree().sessions, gw);
   if (!listening) {
     std::cerr << "ordod: " << listening.error().message << '\n';

@@ -160,7 +160,7 @@ int run_cli(int argc, char** argv) {
       return usage("--target must be HOST:PORT");
     t = tcp_transport(*address, connections);
   } else {
-    runtime::options engine_opts;
+    engine_options engine_opts;
     engine_opts.redis = args["redis"];
     engine_opts.auth_key = opts.auth_key;
     engine_opts.key_prefix = prefix;

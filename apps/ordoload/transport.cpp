@@ -323,7 +323,7 @@ std::unique_ptr<transport> tcp_transport(runtime::host_port target, std::size_t 
   return std::make_unique<tcp>(std::move(target), connections);
 }
 
-result<std::unique_ptr<transport>> inproc_transport(runtime::options opts) {
+result<std::unique_ptr<transport>> inproc_transport(engine_options opts) {
   auto e = engine::start(std::move(opts));
   if (!e)
     return std::move(e).error();

@@ -8,9 +8,9 @@
 #include <memory>
 #include <string>
 
-#include "messages/error.hpp"
-#include "messages/reply.hpp"
-#include "messages/request.hpp"
+#include "ordo/error.hpp"
+#include "ordo/reply.hpp"
+#include "ordo/request.hpp"
 #include "runtime/options.hpp"
 
 namespace ordo::load {
@@ -36,6 +36,6 @@ public:
 
 // `connections` 0: one connection per channel; otherwise the channels share that many.
 std::unique_ptr<transport> tcp_transport(runtime::host_port target, std::size_t connections);
-result<std::unique_ptr<transport>> inproc_transport(runtime::options opts);
+result<std::unique_ptr<transport>> inproc_transport(engine_options opts);
 
 } // namespace ordo::load

@@ -22,6 +22,8 @@
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <string>
 
 namespace {
 
@@ -234,6 +236,25 @@ std::string flag(int argc, char** argv, const std::string& name, const std::stri
 
 httplib::Server* running = nullptr;
 
+struct listen_address {
+  std::string host;
+  int port = 0;
+};
+
+std::optional<listen_address> parse_listen(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    return std::nullopt;
+  const auto port_text = text.substr(colon + 1);
+  if (port_text.empty() || port_text.size() > 5 ||
+      port_text.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  const int port = std::stoi(port_text);
+  if (port < 1 || port > 65535)
+    return std::nullopt;
+  return listen_address{text.substr(0, colon), port};
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -241,7 +262,7 @@ int main(int argc, char** argv) {
   opts.redis = flag(argc, argv, "redis", opts.redis);
   opts.auth_key = flag(argc, argv, "auth-key", "");
   opts.key_prefix = flag(argc, argv, "key-prefix", opts.key_prefix);
-  const auto listen = ordo::runtime::parse_host_port(flag(argc, argv, "listen", "127.0.0.1:8080"));
+  const auto listen = parse_listen(flag(argc, argv, "listen", "127.0.0.1:8080"));
   if (!listen) {
     std::cerr << "http-gateway: --listen takes HOST:PORT\n";
     return 2;

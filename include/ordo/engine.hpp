@@ -16,15 +16,12 @@
 #include <string>
 #include <vector>
 
-#include "messages/error.hpp"
-#include "messages/reply.hpp"
-#include "messages/request.hpp"
-#include "runtime/options.hpp"
+#include "ordo/engine_options.hpp"
+#include "ordo/error.hpp"
+#include "ordo/reply.hpp"
+#include "ordo/request.hpp"
 
 namespace ordo {
-
-// Every option of ordod (listen and the per-connection limits are not used here).
-using engine_options = runtime::options;
 
 // A token of SPEC section 4 for `subject`, valid until `expires_at_s` (Unix seconds), signed
 // with the engine's auth key: what a gateway that authenticates users itself hands on.

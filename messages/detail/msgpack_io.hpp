@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "messages/error.hpp"
+#include "ordo/error.hpp"
 
 namespace ordo::messages::detail {
 

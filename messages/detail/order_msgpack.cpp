@@ -2,7 +2,7 @@
 
 #include <limits>
 
-#include "messages/limits.hpp"
+#include "ordo/limits.hpp"
 
 namespace ordo::messages::detail {
 

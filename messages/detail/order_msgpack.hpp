@@ -3,7 +3,7 @@
 
 #include "messages/detail/map_reader.hpp"
 #include "messages/detail/msgpack_io.hpp"
-#include "messages/order.hpp"
+#include "ordo/order.hpp"
 
 namespace ordo::messages::detail {
 

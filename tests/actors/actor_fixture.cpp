@@ -4,8 +4,8 @@
 
 #include "actors/atoms.hpp"
 #include "actors/errors.hpp"
-#include "actors/secure_random.hpp"
-#include "actors/token.hpp"
+#include "auth/secure_random.hpp"
+#include "auth/token.hpp"
 
 namespace ordo::actors::test {
 
@@ -72,11 +72,11 @@ const actor_tree& actor_fixture::tree() {
 }
 
 std::string actor_fixture::token(ordo::role role, const std::string& subject, std::int64_t ttl_s) {
-  return mint_token(role, subject, now / 1000 + ttl_s, auth_key);
+  return auth::mint_token(role, subject, now / 1000 + ttl_s, auth_key);
 }
 
 std::shared_ptr<outcome> actor_fixture::hello_outcome(const std::string& tok) {
-  return send(make_session_id(), hello_request{tok});
+  return send(auth::make_session_id(), hello_request{tok});
 }
 
 std::string actor_fixture::login(const std::string& subject, ordo::role role) {

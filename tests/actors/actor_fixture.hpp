@@ -13,10 +13,10 @@
 #include <optional>
 
 #include "actors/actor_tree.hpp"
-#include "actors/memory_store.hpp"
+#include "support/memory_store.hpp"
 #include "actors/payment.hpp"
 #include "actors/session_protocol.hpp"
-#include "messages/error.hpp"
+#include "ordo/error.hpp"
 
 namespace ordo::actors::test {
 

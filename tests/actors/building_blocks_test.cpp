@@ -3,11 +3,11 @@
 
 #include <gtest/gtest.h>
 
-#include "actors/fingerprint.hpp"
+#include "auth/fingerprint.hpp"
 #include "actors/permissions.hpp"
 #include "actors/resident_set.hpp"
 #include "actors/restart_limiter.hpp"
-#include "actors/token.hpp"
+#include "auth/token.hpp"
 
 namespace ordo::actors {
 namespace {
@@ -15,8 +15,8 @@ namespace {
 constexpr std::int64_t now_ms = 1'764'000'000'000;
 
 TEST(token, a_minted_token_verifies_with_its_claims) {
-  const auto tok = mint_token(ordo::role::operator_, "ops-1", now_ms / 1000 + 60, "k");
-  const auto claims = verify_token(tok, "k", now_ms);
+  const auto tok = auth::mint_token(ordo::role::operator_, "ops-1", now_ms / 1000 + 60, "k");
+  const auto claims = auth::verify_token(tok, "k", now_ms);
   ASSERT_TRUE(claims.ok()) << claims.error().message;
   EXPECT_EQ(claims->role, ordo::role::operator_);
   EXPECT_EQ(claims->subject, "ops-1");
@@ -24,7 +24,7 @@ TEST(token, a_minted_token_verifies_with_its_claims) {
 }
 
 TEST(token, has_the_wire_shape_with_a_lowercase_hex_sha256_mac) {
-  const auto tok = mint_token(ordo::role::customer, "alice", 2000000000, "secret");
+  const auto tok = auth::mint_token(ordo::role::customer, "alice", 2000000000, "secret");
   EXPECT_EQ(tok.rfind("customer.alice.2000000000.", 0), 0u);
   const auto mac = tok.substr(tok.rfind('.') + 1);
   EXPECT_EQ(mac.size(), 64u);
@@ -33,33 +33,33 @@ TEST(token, has_the_wire_shape_with_a_lowercase_hex_sha256_mac) {
 
 TEST(token, matches_an_independent_hmac_sha256) {
   // HMAC-SHA256("key", "customer.alice.2000000000"), computed with Python's hmac module.
-  EXPECT_EQ(mint_token(ordo::role::customer, "alice", 2000000000, "key"),
+  EXPECT_EQ(auth::mint_token(ordo::role::customer, "alice", 2000000000, "key"),
             "customer.alice.2000000000."
             "75a9bae31e40e7cf12d3a6feaadf87faaf80dca533b99000bdb09199b02ab479");
 }
 
 TEST(token, expires_at_its_expiry_second) {
-  const auto tok = mint_token(ordo::role::customer, "alice", now_ms / 1000 + 1, "k");
-  EXPECT_TRUE(verify_token(tok, "k", now_ms).ok());
-  EXPECT_FALSE(verify_token(tok, "k", now_ms + 1'000).ok());
+  const auto tok = auth::mint_token(ordo::role::customer, "alice", now_ms / 1000 + 1, "k");
+  EXPECT_TRUE(auth::verify_token(tok, "k", now_ms).ok());
+  EXPECT_FALSE(auth::verify_token(tok, "k", now_ms + 1'000).ok());
 }
 
 TEST(token, every_tampered_part_is_refused) {
-  const auto tok = mint_token(ordo::role::customer, "alice", now_ms / 1000 + 60, "k");
+  const auto tok = auth::mint_token(ordo::role::customer, "alice", now_ms / 1000 + 60, "k");
   for (std::size_t i = 0; i < tok.size(); ++i) {
     auto bad = tok;
     bad[i] = bad[i] == 'a' ? 'b' : 'a';
-    EXPECT_EQ(verify_token(bad, "k", now_ms).error().code, errc::unauthenticated) << bad;
+    EXPECT_EQ(auth::verify_token(bad, "k", now_ms).error().code, errc::unauthenticated) << bad;
   }
 }
 
 TEST(token, subjects_follow_the_spec_pattern) {
-  EXPECT_TRUE(valid_subject("Alice_01-x"));
-  EXPECT_TRUE(valid_subject(std::string(64, 'a')));
-  EXPECT_FALSE(valid_subject(std::string(65, 'a')));
-  EXPECT_FALSE(valid_subject(""));
-  EXPECT_FALSE(valid_subject("a.b"));
-  EXPECT_FALSE(valid_subject("a b"));
+  EXPECT_TRUE(auth::valid_subject("Alice_01-x"));
+  EXPECT_TRUE(auth::valid_subject(std::string(64, 'a')));
+  EXPECT_FALSE(auth::valid_subject(std::string(65, 'a')));
+  EXPECT_FALSE(auth::valid_subject(""));
+  EXPECT_FALSE(auth::valid_subject("a.b"));
+  EXPECT_FALSE(auth::valid_subject("a b"));
 }
 
 TEST(permissions, the_role_matrix_of_the_spec) {
@@ -120,11 +120,11 @@ TEST(fingerprint, ignores_the_idempotency_key_but_not_the_request) {
   const place_request a{"k-1", {{"A", 1, 100}}};
   const place_request same_other_key{"k-2", {{"A", 1, 100}}};
   const place_request other{"k-1", {{"A", 2, 100}}};
-  EXPECT_EQ(fingerprint_of(a), fingerprint_of(same_other_key));
-  EXPECT_NE(fingerprint_of(a), fingerprint_of(other));
-  EXPECT_NE(fingerprint_of(cancel_request{"o", "k", std::nullopt}),
-            fingerprint_of(return_request{"o", "k", std::nullopt}));
-  EXPECT_EQ(fingerprint_of(a).size(), 64u);
+  EXPECT_EQ(auth::fingerprint_of(a), auth::fingerprint_of(same_other_key));
+  EXPECT_NE(auth::fingerprint_of(a), auth::fingerprint_of(other));
+  EXPECT_NE(auth::fingerprint_of(cancel_request{"o", "k", std::nullopt}),
+            auth::fingerprint_of(return_request{"o", "k", std::nullopt}));
+  EXPECT_EQ(auth::fingerprint_of(a).size(), 64u);
 }
 
 } // namespace

@@ -3,8 +3,8 @@
 
 #include "actor_fixture.hpp"
 
-#include "actors/secure_random.hpp"
-#include "actors/token.hpp"
+#include "auth/secure_random.hpp"
+#include "auth/token.hpp"
 
 namespace ordo::actors::test {
 namespace {
@@ -33,7 +33,7 @@ TEST_F(session, hello_with_a_bad_mac_is_unauthenticated) {
 }
 
 TEST_F(session, hello_with_a_token_signed_by_another_key_is_unauthenticated) {
-  auto out = hello_outcome(mint_token(ordo::role::operator_, "mallory", now / 1000 + 60, "other"));
+  auto out = hello_outcome(auth::mint_token(ordo::role::operator_, "mallory", now / 1000 + 60, "other"));
   run();
   EXPECT_EQ(out->code(), errc::unauthenticated);
 }
@@ -62,7 +62,7 @@ TEST_F(session, resume_returns_the_same_session) {
 }
 
 TEST_F(session, resume_of_an_unknown_session_is_unauthenticated) {
-  const auto id = make_session_id();
+  const auto id = auth::make_session_id();
   EXPECT_EQ(call(id, resume_request{id}).code(), errc::unauthenticated);
   EXPECT_EQ(call(id, get_request{"x"}).code(), errc::unauthenticated);
 }
@@ -108,7 +108,7 @@ TEST_F(session, operators_may_not_use_customer_ops) {
 }
 
 TEST_F(session, ping_needs_no_session) {
-  const auto id = make_session_id();
+  const auto id = auth::make_session_id();
   EXPECT_TRUE(std::holds_alternative<pong_result>(*call(id, ping_request{}).reply));
 }
 

@@ -6,7 +6,7 @@
 #include <set>
 
 #include "domain/order_id.hpp"
-#include "messages/limits.hpp"
+#include "ordo/limits.hpp"
 
 namespace ordo::domain {
 namespace {

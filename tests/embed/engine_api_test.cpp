@@ -10,7 +10,7 @@
 #include <set>
 #include <thread>
 
-#include "actors/token.hpp"
+#include "auth/token.hpp"
 #include "clients/client.hpp"
 #include "support/ordod_process.hpp"
 #include "support/redis_server.hpp"
@@ -46,7 +46,7 @@ protected:
   }
 
   std::string token(ordo::role role, const std::string& subject) {
-    return actors::mint_token(role, subject, test::unix_now_ms() / 1000 + 3600, auth_key);
+    return auth::mint_token(role, subject, test::unix_now_ms() / 1000 + 3600, auth_key);
   }
 
   std::string session(ordo::role role, const std::string& subject) {

@@ -105,6 +105,11 @@ def main():
     try:
         prefix = os.path.join(work, "prefix")
         run("cmake", "--install", build_dir, "--prefix", prefix)
+        # Only the public API is installed: include/ordo/ and nothing of the engine's insides.
+        include = os.path.join(prefix, "include")
+        assert os.listdir(include) == ["ordo"], os.listdir(include)
+        for _, dirs, _ in os.walk(os.path.join(include, "ordo")):
+            assert not dirs, f"installed include/ordo has subdirectories {dirs}"
         for example in ("embedding-minimal", "http-gateway"):
             out = os.path.join(work, example)
             run("cmake", "-S", os.path.join(source_dir, "examples", example), "-B", out, "-G", "Ninja",

@@ -5,7 +5,7 @@
 
 #include <memory>
 
-#include "actors/token.hpp"
+#include "auth/token.hpp"
 #include "clients/client.hpp"
 #include "support/ordod_process.hpp"
 #include "support/redis_server.hpp"
@@ -31,7 +31,7 @@ protected:
 
   std::string token(ordo::role role, const std::string& subject, std::int64_t ttl_s = 3600,
                     const std::string& key = ordod_process::auth_key) {
-    return actors::mint_token(role, subject, unix_now_ms() / 1000 + ttl_s, key);
+    return auth::mint_token(role, subject, unix_now_ms() / 1000 + ttl_s, key);
   }
 
   // A connection with a session for `subject`.

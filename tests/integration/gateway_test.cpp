@@ -76,7 +76,7 @@ TEST_F(gateway, hello_returns_session_subject_role_and_expiry) {
   auto c = connect();
   const auto expiry_s = unix_now_ms() / 1000 + 600;
   auto opened = c.call_as<session_result>(
-    hello_request{actors::mint_token(ordo::role::operator_, "ops-1", expiry_s, ordod_process::auth_key)});
+    hello_request{auth::mint_token(ordo::role::operator_, "ops-1", expiry_s, ordod_process::auth_key)});
   ASSERT_TRUE(opened.ok()) << opened.error().message;
   EXPECT_EQ(opened->subject, "ops-1");
   EXPECT_EQ(opened->role, ordo::role::operator_);

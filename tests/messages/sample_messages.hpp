@@ -3,9 +3,9 @@
 
 #include <vector>
 
-#include "messages/order.hpp"
-#include "messages/reply.hpp"
-#include "messages/request.hpp"
+#include "ordo/order.hpp"
+#include "ordo/reply.hpp"
+#include "ordo/request.hpp"
 
 namespace ordo::test {
 

@@ -171,7 +171,7 @@ TEST(config, help_lists_every_option_with_its_default) {
   }
   EXPECT_NE(help.find("(default: 127.0.0.1:7400)"), std::string::npos);
   EXPECT_NE(help.find("(default: 1048576)"), std::string::npos);
-  EXPECT_EQ(cfg.documented_options().size(), 19u);
+  EXPECT_EQ(cfg.documented_options().size(), 20u);
 }
 
 TEST(config, rendered_settings_redact_the_auth_key) {

@@ -10,9 +10,9 @@
 
 #include "actors/atoms.hpp"
 #include "actors/errors.hpp"
-#include "actors/secure_random.hpp"
+#include "auth/secure_random.hpp"
 #include "actors/session_protocol.hpp"
-#include "actors/token.hpp"
+#include "auth/token.hpp"
 #include "runtime/engine.hpp"
 #include "support/redis_server.hpp"
 
@@ -79,8 +79,8 @@ protected:
   }
 
   std::string login(engine& e, const std::string& subject, ordo::role role = ordo::role::customer) {
-    const auto tok = mint_token(role, subject, now_ms() / 1000 + 3600, auth_key);
-    const auto out = ask(e, make_session_id(), hello_request{tok});
+    const auto tok = auth::mint_token(role, subject, now_ms() / 1000 + 3600, auth_key);
+    const auto out = ask(e, auth::make_session_id(), hello_request{tok});
     EXPECT_TRUE(out.ok()) << out.error.message;
     return out.ok() ? std::get<session_result>(*out.reply).session : std::string{};
   }

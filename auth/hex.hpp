@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <string>
 
-namespace ordo::actors {
+namespace ordo::auth {
 
 inline std::string to_hex(const unsigned char* bytes, std::size_t size) {
   static constexpr char digits[] = "0123456789abcdef";
@@ -17,4 +17,4 @@ inline std::string to_hex(const unsigned char* bytes, std::size_t size) {
   return out;
 }
 
-} // namespace ordo::actors
+} // namespace ordo::auth

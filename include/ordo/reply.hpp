@@ -9,8 +9,8 @@
 #include <variant>
 #include <vector>
 
-#include "messages/errc.hpp"
-#include "messages/order.hpp"
+#include "ordo/errc.hpp"
+#include "ordo/order.hpp"
 
 namespace ordo {
 

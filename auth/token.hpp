@@ -6,10 +6,10 @@
 #include <string>
 #include <string_view>
 
-#include "messages/error.hpp"
-#include "messages/reply.hpp"
+#include "ordo/error.hpp"
+#include "ordo/reply.hpp"
 
-namespace ordo::actors {
+namespace ordo::auth {
 
 struct token_claims {
   ordo::role role = ordo::role::customer;
@@ -28,4 +28,4 @@ result<token_claims> verify_token(std::string_view token, std::string_view auth_
 // SUBJECT of SPEC section 4: [A-Za-z0-9_-]{1,64}.
 bool valid_subject(std::string_view subject);
 
-} // namespace ordo::actors
+} // namespace ordo::auth

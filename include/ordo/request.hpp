@@ -9,7 +9,7 @@
 #include <variant>
 #include <vector>
 
-#include "messages/limits.hpp"
+#include "ordo/limits.hpp"
 
 namespace ordo {
 

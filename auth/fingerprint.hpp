@@ -5,10 +5,10 @@
 
 #include <string>
 
-#include "messages/request.hpp"
+#include "ordo/request.hpp"
 
-namespace ordo::actors {
+namespace ordo::auth {
 
 std::string fingerprint_of(const request_body& body);
 
-} // namespace ordo::actors
+} // namespace ordo::auth

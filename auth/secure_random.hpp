@@ -6,11 +6,11 @@
 #include <cstdint>
 #include <string>
 
-namespace ordo::actors {
+namespace ordo::auth {
 
 std::array<std::uint8_t, 10> order_id_entropy();
 
 // 128 random bits as 32 lowercase hex characters.
 std::string make_session_id();
 
-} // namespace ordo::actors
+} // namespace ordo::auth

@@ -1,13 +1,13 @@
-#include "actors/secure_random.hpp"
+#include "auth/secure_random.hpp"
 
 #include <openssl/rand.h>
 
 #include <cstdlib>
 #include <cstdio>
 
-#include "actors/hex.hpp"
+#include "auth/hex.hpp"
 
-namespace ordo::actors {
+namespace ordo::auth {
 
 namespace {
 
@@ -33,4 +33,4 @@ std::string make_session_id() {
   return to_hex(raw, sizeof raw);
 }
 
-} // namespace ordo::actors
+} // namespace ordo::auth

@@ -1,11 +1,11 @@
-#include "actors/fingerprint.hpp"
+#include "auth/fingerprint.hpp"
 
 #include <openssl/evp.h>
 
-#include "actors/hex.hpp"
+#include "auth/hex.hpp"
 #include "messages/codec.hpp"
 
-namespace ordo::actors {
+namespace ordo::auth {
 
 std::string fingerprint_of(const request_body& body) {
   auto canonical = body;
@@ -23,4 +23,4 @@ std::string fingerprint_of(const request_body& body) {
   return to_hex(digest, digest_len);
 }
 
-} // namespace ordo::actors
+} // namespace ordo::auth

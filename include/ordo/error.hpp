@@ -6,7 +6,7 @@
 #include <utility>
 #include <variant>
 
-#include "messages/errc.hpp"
+#include "ordo/errc.hpp"
 
 namespace ordo {
 

@@ -1,4 +1,4 @@
-#include "actors/token.hpp"
+#include "auth/token.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -6,10 +6,10 @@
 
 #include <charconv>
 
-#include "actors/hex.hpp"
-#include "messages/limits.hpp"
+#include "auth/hex.hpp"
+#include "ordo/limits.hpp"
 
-namespace ordo::actors {
+namespace ordo::auth {
 
 namespace {
 
@@ -83,4 +83,4 @@ result<token_claims> verify_token(std::string_view token, std::string_view auth_
   return claims;
 }
 
-} // namespace ordo::actors
+} // namespace ordo::auth

@@ -1,0 +1,40 @@
+// What an embedding process sets to start ordo::engine: the store, the auth key, payment,
+// virtual actors and threads, each with its default and units in its name. ordod's options
+// add its TCP gateway's to these (runtime/options.hpp), so both share one set of defaults.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace ordo {
+
+struct engine_options {
+  std::string redis = "127.0.0.1:6379"; // HOST:PORT
+  std::string auth_key;                 // signs tokens; required
+  std::string key_prefix = "ordo:";     // of every Redis key, so engines can share a Redis
+  // A Redis step not confirmed within this is answered unavailable.
+  std::int64_t redis_timeout_ms = 1000;
+  // A request not answered within this is answered unavailable (an order stuck behind a
+  // long outage, say); the store's own timeout normally answers first.
+  std::int64_t request_timeout_ms = 10'000;
+  // 0 keeps every event; otherwise the events stream is trimmed towards this length, never
+  // past an entry a consumer group still needs.
+  std::int64_t events_max_len = 0;
+
+  // Payment: the built-in simulator, and how long an order may wait for it.
+  std::int64_t payment_latency_ms = 3;
+  double payment_decline_rate = 0.0;
+  std::int64_t payment_seed = 1;
+  std::int64_t payment_timeout_ms = 10'000;
+
+  // Virtual actors: when an idle order is passivated, how many stay resident (live actors)
+  // at most, and how many passivated orders keep their state in memory (parked).
+  std::int64_t passivate_after_ms = 60'000;
+  std::int64_t max_resident_orders = 100'000;
+  std::int64_t max_parked_orders = 1'000'000;
+
+  // CAF scheduler worker threads; 0 means one per core.
+  std::int64_t scheduler_threads = 0;
+};
+
+} // namespace ordo
