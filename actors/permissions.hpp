@@ -1,4 +1,4 @@
-// Which role may use which op (SPEC section 4's "who" column). Ownership (a customer only
+// Which role may use which op (docs/PROTOCOL.md's "who" column). Ownership (a customer only
 // sees their own orders) is checked by the order actor, which knows the order's customer.
 #pragma once
 

@@ -24,7 +24,7 @@ struct stored_order {
   std::optional<domain::order_state> state;
 };
 
-// An idempotency key of SPEC section 2, claimed by a customer-facing change.
+// An idempotency key of docs/DOMAIN.md, claimed by a customer-facing change.
 struct idem_claim {
   std::string customer;
   std::string key;

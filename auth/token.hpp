@@ -1,4 +1,4 @@
-// Tokens of SPEC section 4: ROLE.SUBJECT.EXPIRY.MAC, MAC = lowercase hex HMAC-SHA256 of
+// Tokens of docs/PROTOCOL.md: ROLE.SUBJECT.EXPIRY.MAC, MAC = lowercase hex HMAC-SHA256 of
 // "ROLE.SUBJECT.EXPIRY" under the engine's auth key, EXPIRY in Unix seconds.
 #pragma once
 
@@ -25,7 +25,7 @@ std::string mint_token(ordo::role role, std::string_view subject, std::int64_t e
 result<token_claims> verify_token(std::string_view token, std::string_view auth_key,
                                   std::int64_t now_ms);
 
-// SUBJECT of SPEC section 4: [A-Za-z0-9_-]{1,64}.
+// SUBJECT of docs/PROTOCOL.md: [A-Za-z0-9_-]{1,64}.
 bool valid_subject(std::string_view subject);
 
 } // namespace ordo::auth

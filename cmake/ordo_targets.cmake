@@ -2,6 +2,9 @@
 
 add_library(ordo_warnings INTERFACE)
 target_compile_options(ordo_warnings INTERFACE -Wall -Wextra -Wpedantic -Wno-unused-parameter)
+if(ORDO_WERROR)
+  target_compile_options(ordo_warnings INTERFACE -Werror)
+endif()
 
 # CAF headers dominate compile time: every CAF-using target reuses one precompiled header
 # of caf/all.hpp and caf/io/all.hpp built with the same flags.

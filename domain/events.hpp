@@ -1,5 +1,5 @@
 // What happened to an order. Each event carries every figure decide() computed, so apply_event()
-// only records and the events stream (SPEC 4a) is self-explanatory.
+// only records and the events stream (docs/PROTOCOL.md, events) is self-explanatory.
 #pragma once
 
 #include <cstdint>
@@ -81,7 +81,7 @@ struct event {
   friend bool operator==(const event&, const event&) = default;
 };
 
-// The `type` of SPEC section 4a: "placed", "paid", "cancelled", ...
+// The `type` of the events contract of docs/PROTOCOL.md: "placed", "paid", "cancelled", ...
 std::string_view event_type(const event_body& body) noexcept;
 
 // The `reason` a cancelling event records.

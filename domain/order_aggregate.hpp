@@ -13,7 +13,7 @@
 
 namespace ordo::domain {
 
-// `state` is empty for an order that does not exist yet. Every command of SPEC section 2
+// `state` is empty for an order that does not exist yet. Every command of docs/DOMAIN.md
 // yields exactly one event.
 result<event> decide(const std::optional<order_state>& state, const command& cmd,
                      std::int64_t now_ms);

@@ -1,4 +1,4 @@
-// The order aggregate's state: the ORDER of SPEC section 4 plus what the rules need and the
+// The order aggregate's state: the ORDER of docs/PROTOCOL.md plus what the rules need and the
 // wire does not show (the membership recorded at placement, when it was delivered).
 #pragma once
 

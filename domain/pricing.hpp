@@ -1,4 +1,4 @@
-// Money rules of SPEC section 2 (KRW, no minor unit) for membership ("WOW"): shipping fee,
+// Money rules of docs/DOMAIN.md (KRW, no minor unit) for membership ("WOW"): shipping fee,
 // return fee, line sums.
 #pragma once
 

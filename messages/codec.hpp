@@ -1,7 +1,7 @@
-// The msgpack codec of the wire protocol (SPEC section 4): one frame's payload to and from
+// The msgpack codec of the wire protocol (docs/PROTOCOL.md): one frame's payload to and from
 // the plain types of request.hpp and reply.hpp. Decoding never throws and accepts only what
-// the SPEC allows: a map with string keys, known op, every field present and well typed,
-// every limit of SPEC section 2 kept; anything else is a bad_request error value.
+// the protocol allows: a map with string keys, known op, every field present and well typed,
+// every limit of docs/DOMAIN.md kept; anything else is a bad_request error value.
 #pragma once
 
 #include <cstdint>

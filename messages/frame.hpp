@@ -1,4 +1,4 @@
-// Framing of SPEC section 4: a 4-byte big-endian length N, then N bytes of payload.
+// Framing of docs/PROTOCOL.md: a 4-byte big-endian length N, then N bytes of payload.
 // frame_splitter turns arbitrary chunks from a socket into whole payloads; it only ever
 // holds bytes that actually arrived, so a huge declared N costs nothing before it is refused.
 #pragma once

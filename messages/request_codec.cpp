@@ -1,5 +1,6 @@
 // Requests: encoded by clients, decoded by the gateway.
 
+#include <algorithm>
 #include <limits>
 #include <set>
 
@@ -7,6 +8,7 @@
 #include "messages/detail/map_reader.hpp"
 #include "messages/detail/msgpack_io.hpp"
 #include "messages/detail/overloaded.hpp"
+#include "messages/request_limits.hpp"
 
 namespace ordo {
 
@@ -139,95 +141,106 @@ void pack_fields(packer& pk, const request_body& body) {
 
 // -- decoding ---------------------------------------------------------------------------------
 
-// A SKU appears at most once per order (SPEC section 2), and so at most once per request.
-template <class Line>
-void reject_duplicate_skus(map_reader& reader, const std::vector<Line>& lines) {
-  std::set<std::string_view> skus;
-  for (const auto& line : lines) {
-    if (!skus.insert(line.sku).second) {
-      reader.fail("lines", "names sku '" + line.sku + "' more than once");
-      return;
-    }
-  }
+// Shape and types only: the limits are check_limits' (messages/request_limits.hpp), run on
+// the typed result, so that they are enforced in one place for every door.
+constexpr auto any_bytes = std::numeric_limits<std::size_t>::max();
+constexpr auto any_count = std::numeric_limits<std::uint32_t>::max();
+
+std::string any_string(map_reader& r, std::string_view key) {
+  return r.string(key, any_bytes, 0);
+}
+
+// Saturated into the field's type, so that a value beyond it fails its limit as too large
+// (or too small) instead of wrapping around.
+std::optional<std::uint32_t> optional_u32(map_reader& r, std::string_view key) {
+  const auto value = r.optional_saturated_integer(key);
+  if (!value)
+    return std::nullopt;
+  return static_cast<std::uint32_t>(std::clamp<std::int64_t>(*value, 0, any_count));
+}
+
+std::uint32_t any_u32(map_reader& r, std::string_view key) {
+  if (!r.has(key) && !r.failed())
+    r.fail(key, "is missing");
+  return optional_u32(r, key).value_or(0);
+}
+
+std::int64_t any_i64(map_reader& r, std::string_view key) {
+  if (!r.has(key) && !r.failed())
+    r.fail(key, "is missing");
+  return r.optional_saturated_integer(key).value_or(0);
 }
 
 std::vector<line_item> read_line_items(map_reader& reader) {
   std::vector<line_item> lines;
-  reader.maps("lines", limits::min_lines, limits::max_lines, [&](map_reader& line_reader) {
+  reader.maps("lines", 0, any_count, [&](map_reader& line_reader) {
     line_item line;
-    line.sku = line_reader.string("sku", limits::max_sku_bytes);
-    line.qty = static_cast<std::uint32_t>(
-      line_reader.unsigned_integer("qty", limits::min_qty, limits::max_qty));
-    line.price = line_reader.integer("price", limits::min_price_krw, limits::max_price_krw);
+    line.sku = any_string(line_reader, "sku");
+    line.qty = any_u32(line_reader, "qty");
+    line.price = any_i64(line_reader, "price");
     lines.push_back(std::move(line));
   });
-  reject_duplicate_skus(reader, lines);
   return lines;
 }
 
 std::optional<std::vector<line_quantity>> read_line_quantities(map_reader& reader) {
   std::vector<line_quantity> lines;
-  const bool present =
-    reader.optional_maps("lines", limits::min_lines, limits::max_lines, [&](map_reader& r) {
-      line_quantity line;
-      line.sku = r.string("sku", limits::max_sku_bytes);
-      line.qty =
-        static_cast<std::uint32_t>(r.unsigned_integer("qty", limits::min_qty, limits::max_qty));
-      lines.push_back(std::move(line));
-    });
+  const bool present = reader.optional_maps("lines", 0, any_count, [&](map_reader& r) {
+    line_quantity line;
+    line.sku = any_string(r, "sku");
+    line.qty = any_u32(r, "qty");
+    lines.push_back(std::move(line));
+  });
   if (!present)
     return std::nullopt;
-  reject_duplicate_skus(reader, lines);
   return lines;
 }
 
 std::optional<request_body> read_body(std::string_view op, map_reader& r) {
   if (op == "hello")
-    return hello_request{r.string("token", limits::max_token_bytes)};
+    return hello_request{any_string(r, "token")};
   if (op == "resume")
-    return resume_request{r.string("session", limits::max_session_bytes)};
+    return resume_request{any_string(r, "session")};
   if (op == "ping")
     return ping_request{};
   if (op == "place") {
     place_request req;
-    req.idem = r.string("idem", limits::max_idem_bytes);
+    req.idem = any_string(r, "idem");
     req.lines = read_line_items(r);
     return req;
   }
   if (op == "get")
-    return get_request{r.string("order", limits::max_order_id_bytes)};
+    return get_request{any_string(r, "order")};
   if (op == "list") {
     list_request req;
-    req.limit = static_cast<std::uint32_t>(
-      r.optional_unsigned_integer("limit", limits::min_list_limit, limits::max_list_limit)
-        .value_or(limits::default_list_limit));
-    req.before = r.optional_string("before", limits::max_order_id_bytes);
+    req.limit = optional_u32(r, "limit").value_or(limits::default_list_limit);
+    req.before = r.optional_string("before", any_bytes, 0);
     return req;
   }
   if (op == "cancel") {
     cancel_request req;
-    req.order = r.string("order", limits::max_order_id_bytes);
-    req.idem = r.string("idem", limits::max_idem_bytes);
+    req.order = any_string(r, "order");
+    req.idem = any_string(r, "idem");
     req.lines = read_line_quantities(r);
     return req;
   }
   if (op == "ship") {
     ship_request req;
-    req.order = r.string("order", limits::max_order_id_bytes);
-    req.tracking = r.string("tracking", limits::max_tracking_bytes);
+    req.order = any_string(r, "order");
+    req.tracking = any_string(r, "tracking");
     return req;
   }
   if (op == "deliver")
-    return deliver_request{r.string("order", limits::max_order_id_bytes)};
+    return deliver_request{any_string(r, "order")};
   if (op == "return") {
     return_request req;
-    req.order = r.string("order", limits::max_order_id_bytes);
-    req.idem = r.string("idem", limits::max_idem_bytes);
+    req.order = any_string(r, "order");
+    req.idem = any_string(r, "idem");
     req.lines = read_line_quantities(r);
     return req;
   }
   if (op == "refund")
-    return refund_request{r.string("order", limits::max_order_id_bytes)};
+    return refund_request{any_string(r, "order")};
   if (op == "membership")
     return membership_request{r.boolean("member")};
   if (op == "subscribe")
@@ -275,6 +288,8 @@ result<request, request_error> decode_request(std::string_view payload) noexcept
       return request_error{rid, {errc::bad_request, "unknown op '" + op + "'"}};
     if (reader.failed())
       return request_error{rid, {errc::bad_request, *failure}};
+    if (auto broken = check_limits(*body))
+      return request_error{rid, std::move(*broken)};
     return request{rid, std::move(*body)};
   } catch (const std::exception& e) {
     // Only allocation can throw here; a request that cannot be held is still a bad one.

@@ -3,14 +3,17 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include <stdexcept>
+#include <cerrno>
+#include <cstring>
+#include <string>
 
 namespace ordo::runtime {
 
-completion_queue::completion_queue() {
-  event_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (event_fd_ < 0)
-    throw std::runtime_error("eventfd failed");
+result<std::shared_ptr<completion_queue>> completion_queue::open() {
+  const int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (fd < 0)
+    return error{errc::internal, std::string{"eventfd failed: "} + std::strerror(errno)};
+  return std::make_shared<completion_queue>(fd);
 }
 
 completion_queue::~completion_queue() {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <variant>
 #include <vector>
@@ -21,7 +22,10 @@ struct completion {
 
 class completion_queue {
 public:
-  completion_queue();
+  // Fails (the process is out of descriptors) with the reason.
+  static result<std::shared_ptr<completion_queue>> open();
+
+  explicit completion_queue(int event_fd) : event_fd_(event_fd) {}
   ~completion_queue();
   completion_queue(const completion_queue&) = delete;
   completion_queue& operator=(const completion_queue&) = delete;

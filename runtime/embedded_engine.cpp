@@ -290,7 +290,7 @@ engine::subscription::subscription(subscription&& other) noexcept
 
 engine::subscription& engine::subscription::operator=(subscription&& other) noexcept {
   if (this != &other) {
-    this->~subscription();
+    cancel();
     owner_ = std::move(other.owner_);
     id_ = std::exchange(other.id_, 0);
   }
@@ -298,6 +298,10 @@ engine::subscription& engine::subscription::operator=(subscription&& other) noex
 }
 
 engine::subscription::~subscription() {
+  cancel();
+}
+
+void engine::subscription::cancel() noexcept {
   if (id_ == 0)
     return;
   if (auto owner = owner_.lock())

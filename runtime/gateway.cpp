@@ -22,6 +22,7 @@
 #include "messages/frame.hpp"
 #include "runtime/completion_queue.hpp"
 #include "runtime/bridge.hpp"
+#include "runtime/log.hpp"
 
 namespace ordo::runtime {
 
@@ -105,19 +106,25 @@ std::string local_address(int fd) {
   return std::string{host} + ":" + std::to_string(port);
 }
 
+bool watch(int epoll, int fd, std::uint32_t events, std::uint64_t tag) {
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.u64 = tag;
+  return ::epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &ev) == 0;
+}
+
 } // namespace
 
 class gateway::loop {
 public:
-  loop(caf::actor_system& sys, actors::shard_router sessions, gateway_options opts, int listener)
-    : opts_(std::move(opts)), listener_(listener), done_(std::make_shared<completion_queue>()) {
+  // Takes the listener and the epoll set, with the listener and `done` registered in it.
+  loop(caf::actor_system& sys, actors::shard_router sessions, gateway_options opts, int listener,
+       int epoll, std::shared_ptr<completion_queue> done)
+    : opts_(std::move(opts)), listener_(listener), epoll_(epoll), done_(std::move(done)) {
     bridge_ = spawn_bridge(
       sys, std::move(sessions), [done = done_](completion c) { done->push(std::move(c)); },
       opts_.request_timeout);
     bound_ = local_address(listener_);
-    epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
-    add(listener_, EPOLLIN, listener_tag);
-    add(done_->wake_fd(), EPOLLIN, wakeup_tag);
     thread_ = std::thread{[this] { run(); }};
   }
 
@@ -145,18 +152,24 @@ public:
   }
 
 private:
-  void add(int fd, std::uint32_t events, std::uint64_t tag) {
-    epoll_event ev{};
-    ev.events = events;
-    ev.data.u64 = tag;
-    ::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev);
-  }
-
+  // A connection epoll cannot watch (the kernel is out of memory, or of epoll watches) would
+  // never be served: it is closed once the current batch of events is handled.
   void rearm(connection& c) {
     epoll_event ev{};
     ev.events = (c.reading ? EPOLLIN : 0u) | (c.writing ? EPOLLOUT : 0u);
     ev.data.u64 = c.id;
-    ::epoll_ctl(epoll_, EPOLL_CTL_MOD, c.fd, &ev);
+    if (::epoll_ctl(epoll_, EPOLL_CTL_MOD, c.fd, &ev) != 0) {
+      log_event("warning", "connection_dropped",
+                {{"reason", "epoll_ctl failed: " + std::string{std::strerror(errno)}}});
+      unwatchable_.push_back(c.id);
+    }
+  }
+
+  void close_unwatchable() {
+    for (auto id : unwatchable_)
+      if (auto it = connections_.find(id); it != connections_.end())
+        close(it->second);
+    unwatchable_.clear();
   }
 
   void run() {
@@ -173,6 +186,7 @@ private:
         else
           serve(tag, events[i].events);
       }
+      close_unwatchable();
       const auto now = steady_ms();
       if (now - last_sweep >= 1000) {
         close_unauthenticated(now);
@@ -195,9 +209,14 @@ private:
       const int on = 1;
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
       const auto id = next_id_++;
+      if (!watch(epoll_, fd, EPOLLIN, id)) {
+        log_event("warning", "connection_refused",
+                  {{"reason", "epoll_ctl failed: " + std::string{std::strerror(errno)}}});
+        ::close(fd);
+        continue;
+      }
       connections_.emplace(id, connection{fd, id, opts_.max_frame_bytes, steady_ms()});
       ++connection_count_;
-      add(fd, EPOLLIN, id);
     }
   }
 
@@ -371,6 +390,7 @@ private:
   }
 
   void close(connection& c) {
+    // Closing the socket removes it from the set anyway; DEL only makes that explicit.
     ::epoll_ctl(epoll_, EPOLL_CTL_DEL, c.fd, nullptr);
     ::close(c.fd);
     bridge_closed(bridge_, c.id);
@@ -414,6 +434,7 @@ private:
   std::shared_ptr<completion_queue> done_;
   caf::actor bridge_;
   std::unordered_map<std::uint64_t, connection> connections_;
+  std::vector<std::uint64_t> unwatchable_;
   std::uint64_t next_id_ = 0;
   std::atomic<std::size_t> connection_count_{0};
   std::atomic<std::size_t> in_flight_count_{0};
@@ -435,8 +456,24 @@ result<std::unique_ptr<gateway>> gateway::start(caf::actor_system& sys,
   auto listener = listen_on(opts.listen);
   if (!listener)
     return std::move(listener).error();
-  return std::unique_ptr<gateway>{
-    new gateway{std::make_unique<loop>(sys, std::move(sessions), std::move(opts), *listener)}};
+  auto opened = completion_queue::open();
+  if (!opened) {
+    ::close(*listener);
+    return error{errc::internal, "cannot set up the gateway: " + opened.error().message};
+  }
+  auto done = std::move(*opened);
+  const int epoll = ::epoll_create1(EPOLL_CLOEXEC);
+  if (epoll < 0 || !watch(epoll, *listener, EPOLLIN, listener_tag) ||
+      !watch(epoll, done->wake_fd(), EPOLLIN, wakeup_tag)) {
+    error failure{errc::internal,
+                  "cannot set up the gateway's epoll set: " + std::string{std::strerror(errno)}};
+    if (epoll >= 0)
+      ::close(epoll);
+    ::close(*listener);
+    return failure;
+  }
+  return std::unique_ptr<gateway>{new gateway{std::make_unique<loop>(
+    sys, std::move(sessions), std::move(opts), *listener, epoll, std::move(done))}};
 }
 
 std::string gateway::bound_address() const {

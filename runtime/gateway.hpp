@@ -1,4 +1,4 @@
-// The TCP gateway of the wire protocol (SPEC section 4) on its own epoll thread: framing,
+// The TCP gateway of the wire protocol (docs/PROTOCOL.md) on its own epoll thread: framing,
 // decoding, the per-connection rules, and hand-off to the session actors through the
 // bridge. Every connection has a bounded number of requests in flight (beyond it:
 // overloaded, nothing applied), a bounded write buffer (a client that stops reading is

@@ -5,6 +5,8 @@
 #include <cassert>
 #include <map>
 
+#include "runtime/log.hpp"
+
 namespace ordo::runtime {
 
 namespace {
@@ -144,6 +146,24 @@ bool redis_client::ensure_connected() {
   return true;
 }
 
+// One line when Redis stops answering and one when it answers again, however many requests
+// fail meanwhile: a reconnect alone does not count as back (a frozen Redis still accepts
+// connections), its first reply does.
+void redis_client::note_down(const std::string& why) {
+  if (down_)
+    return;
+  down_ = true;
+  log_event("warning", "redis_down",
+            {{"redis", opts_.host + ":" + std::to_string(opts_.port)}, {"reason", why}});
+}
+
+void redis_client::note_answered() {
+  if (!down_)
+    return;
+  down_ = false;
+  log_event("info", "redis_up", {{"redis", opts_.host + ":" + std::to_string(opts_.port)}});
+}
+
 void redis_client::fail_all(std::deque<job>& jobs, const std::string& why) {
   for (auto& j : jobs)
     j.done(error{errc::unavailable, why});
@@ -209,11 +229,13 @@ void redis_client::execute(std::deque<job>& batch) {
     void* raw = nullptr;
     if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) {
       const std::string why = std::string{"redis connection lost: "} + ctx_->errstr;
+      note_down(why);
       disconnect();
       fail_all(batch, why);
       fail_all(retry, why);
       return;
     }
+    note_answered();
     auto* reply = static_cast<redisReply*>(raw);
     auto value = convert(reply);
     freeReplyObject(reply);
@@ -254,8 +276,10 @@ void redis_client::run() {
       }
     }
     if (!ensure_connected()) {
-      fail_all(batch, "redis at " + opts_.host + ":" + std::to_string(opts_.port) +
-                        " is unreachable");
+      const auto why = "redis at " + opts_.host + ":" + std::to_string(opts_.port) +
+                       " is unreachable";
+      note_down(why);
+      fail_all(batch, why);
       continue;
     }
     if (!batch.empty()) {

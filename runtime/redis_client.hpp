@@ -86,6 +86,8 @@ private:
   void execute(std::deque<job>& batch);
   static std::deque<job> combine(std::deque<job> batch);
   void disconnect();
+  void note_down(const std::string& why);
+  void note_answered();
 
   options opts_;
   std::mutex mutex_;
@@ -93,6 +95,7 @@ private:
   std::deque<job> queue_;
   bool stopping_ = false;
   redisContext* ctx_ = nullptr; // owned by the client's thread
+  bool down_ = false;           // as last logged; the client's thread only
   std::chrono::steady_clock::time_point next_connect_{};
   std::thread thread_;
 };

@@ -9,7 +9,7 @@
 //   P{T}d               zset   payment deadlines of unpaid orders: id by due time (ms)
 //   P{T}m:CUSTOMER      string "1" for a member
 //   Ps:SESSION          string ROLE:EXPIRES_AT_MS:SUBJECT; expires with the session
-//   Pevents             stream one entry per applied event (SPEC 4a)
+//   Pevents             stream one entry per applied event (docs/PROTOCOL.md, events)
 #pragma once
 
 #include <string>

@@ -89,14 +89,14 @@ bool failed(const result<redis_value>& r) {
   return !r || r->is_error();
 }
 
-std::int64_t to_int(std::string_view text) {
+// A decimal the engine wrote; anything else means the key was damaged or written by
+// something else, which must not be read as 0.
+std::optional<std::int64_t> to_int(std::string_view text) {
   std::int64_t out = 0;
-  std::from_chars(text.data(), text.data() + text.size(), out);
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size())
+    return std::nullopt;
   return out;
-}
-
-std::int64_t to_int(const redis_value& v) {
-  return to_int(v.text);
 }
 
 // Calls `make` with the reply, or delivers the failure; `make` returns the value to deliver
@@ -131,10 +131,17 @@ caf::expected<stored_order> decode_stored(const redis_value& v) {
     return std::move(o.error());
   domain::order_state state;
   state.order = std::move(*o);
-  state.member = v.elements[2].text == "1";
-  state.delivered_at = to_int(v.elements[3]);
-  state.charged = to_int(v.elements[4]);
-  if (static_cast<std::uint64_t>(to_int(v.elements[0])) != state.order.version)
+  const auto version = to_int(v.elements[0].text);
+  const auto delivered_at = to_int(v.elements[3].text);
+  const auto charged = to_int(v.elements[4].text);
+  const auto& member = v.elements[2].text;
+  if (!version || !delivered_at || !charged || (member != "0" && member != "1"))
+    return make_error(errc::internal, "stored order " + state.order.id +
+                                        " has a field that is not what the engine writes");
+  state.member = member == "1";
+  state.delivered_at = *delivered_at;
+  state.charged = *charged;
+  if (static_cast<std::uint64_t>(*version) != state.order.version)
     return make_error(errc::internal, "stored order " + state.order.id + " disagrees with its version");
   return stored_order{std::move(state)};
 }
@@ -221,8 +228,11 @@ void scan_deadlines(store_self self, std::int64_t due_before_ms, std::uint32_t l
         rp.deliver(failure_of(r));
         return;
       }
-      for (std::size_t i = 0; i + 1 < r->elements.size(); i += 2)
-        progress->due.emplace_back(to_int(r->elements[i + 1]), r->elements[i].text);
+      for (std::size_t i = 0; i + 1 < r->elements.size(); i += 2) {
+        // A score that is not a time the engine wrote cannot be due: leave it to an operator.
+        if (const auto due_at = to_int(r->elements[i + 1].text))
+          progress->due.emplace_back(*due_at, r->elements[i].text);
+      }
       if (--progress->missing > 0)
         return;
       progress->answered = true;
@@ -363,12 +373,13 @@ caf::behavior redis_store(store_self self, std::shared_ptr<redis_client> client,
               const auto first = v.text.find(':');
               const auto second = v.text.find(':', first + 1);
               const auto role = parse_role(std::string_view{v.text}.substr(0, first));
-              if (first == std::string::npos || second == std::string::npos || !role)
+              const auto expires_at =
+                first == std::string::npos || second == std::string::npos
+                  ? std::nullopt
+                  : to_int(std::string_view{v.text}.substr(first + 1, second - first - 1));
+              if (!role || !expires_at)
                 return make_error(errc::internal, "stored session " + id + " is unreadable");
-              const std::string_view text{v.text};
-              return stored_session{session_record{
-                id, v.text.substr(second + 1), *role,
-                to_int(text.substr(first + 1, second - first - 1))}};
+              return stored_session{session_record{id, v.text.substr(second + 1), *role, *expires_at}};
             }));
       return rp;
     },

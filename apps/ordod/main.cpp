@@ -1,4 +1,4 @@
-// ordod, the engine daemon (SPEC section 5): reads its configuration, starts the engine on
+// ordod, the engine daemon (docs/OPERATIONS.md): reads its configuration, starts the engine on
 // Redis and the TCP gateway, prints the ready line, and on SIGTERM or SIGINT stops
 // accepting, finishes what is in flight and exits 0.
 

@@ -1,4 +1,4 @@
-// ordoload: the load simulator (SPEC section 1). See `ordoload --help`.
+// ordoload: the load simulator (README.md). See `ordoload --help`.
 
 #include "cli.hpp"
 

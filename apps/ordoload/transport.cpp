@@ -18,7 +18,7 @@ namespace {
 
 // Channels (one per simulated customer or operator) share `connections` TCP connections,
 // channel i on connection i % connections; by default each channel has its own. A
-// connection carries one session at a time (SPEC 4): to send for another channel's session
+// connection carries one session at a time (docs/PROTOCOL.md): to send for another channel's session
 // it sends `resume` first and holds that channel's requests until the resume is answered.
 // Requests already in flight keep the session they were sent under. A connection that
 // drops fails what it carried with unavailable (its fate unknown) and is opened again, its

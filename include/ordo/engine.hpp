@@ -23,7 +23,7 @@
 
 namespace ordo {
 
-// A token of SPEC section 4 for `subject`, valid until `expires_at_s` (Unix seconds), signed
+// A token of docs/PROTOCOL.md for `subject`, valid until `expires_at_s` (Unix seconds), signed
 // with the engine's auth key: what a gateway that authenticates users itself hands on.
 std::string mint_token(role r, const std::string& subject, std::int64_t expires_at_s,
                        const std::string& auth_key);
@@ -44,7 +44,7 @@ public:
   // Calls after stop() get unavailable at once.
   void stop();
 
-  // hello: opens a session for a token (SPEC section 4) and returns its id and claims.
+  // hello: opens a session for a token (docs/PROTOCOL.md) and returns its id and claims.
   std::future<result<session_result>> hello(std::string token);
   std::future<result<session_result>> resume(std::string session);
 
@@ -74,6 +74,7 @@ public:
   private:
     friend class engine;
     subscription(std::weak_ptr<void> owner, std::uint64_t id) : owner_(std::move(owner)), id_(id) {}
+    void cancel() noexcept;
     std::weak_ptr<void> owner_;
     std::uint64_t id_ = 0;
   };

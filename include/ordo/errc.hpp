@@ -1,4 +1,4 @@
-// The protocol's error codes (SPEC section 4) as one enum, used by every layer: the domain
+// The protocol's error codes (docs/PROTOCOL.md) as one enum, used by every layer: the domain
 // returns them, actors carry them, the codec writes them on the wire.
 #pragma once
 

@@ -1,5 +1,7 @@
-// The limits of SPEC sections 2 and 4, enforced when a request is decoded (a broken limit is
-// bad_request before any actor sees it) and asserted again by the domain.
+// Every limit of a request (docs/DOMAIN.md, docs/PROTOCOL.md) as a named constant. One
+// function enforces them, check_limits (messages/request_limits.hpp), on every request
+// whichever door it came through; its messages are built from these, and the domain only
+// asserts them.
 #pragma once
 
 #include <cstddef>
@@ -18,7 +20,7 @@ inline constexpr std::size_t max_order_id_bytes = 32;
 inline constexpr std::size_t max_idem_bytes = 64;
 inline constexpr std::size_t max_subject_bytes = 64;
 
-// SPEC is silent on these three; the choices are recorded in docs/PROTOCOL.md.
+// The protocol leaves these open; docs/PROTOCOL.md records the choices.
 inline constexpr std::size_t max_sku_bytes = 64;
 inline constexpr std::size_t max_tracking_bytes = 128;
 inline constexpr std::size_t max_token_bytes = 512;

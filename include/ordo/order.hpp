@@ -1,4 +1,4 @@
-// The ORDER map of SPEC section 4 as a plain value: what replies, pushes and the events
+// The ORDER map of docs/PROTOCOL.md as a plain value: what replies, pushes and the events
 // stream carry. The domain keeps its own richer state and renders it into this.
 #pragma once
 

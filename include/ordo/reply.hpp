@@ -1,4 +1,4 @@
-// Every reply and push of SPEC section 4 as a plain value. The gateway encodes these; the
+// Every reply and push of docs/PROTOCOL.md as a plain value. The gateway encodes these; the
 // C++ client decodes them.
 #pragma once
 

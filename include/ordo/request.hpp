@@ -1,4 +1,4 @@
-// Every request of SPEC section 4 as a plain value. The gateway decodes frames into these;
+// Every request of docs/PROTOCOL.md as a plain value. The gateway decodes frames into these;
 // the C++ client encodes them.
 #pragma once
 

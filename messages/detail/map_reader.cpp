@@ -1,5 +1,8 @@
 #include "messages/detail/map_reader.hpp"
 
+#include <algorithm>
+#include <limits>
+
 namespace ordo::messages::detail {
 
 namespace {
@@ -124,6 +127,19 @@ std::optional<std::uint64_t> map_reader::optional_unsigned_integer(std::string_v
     return std::nullopt;
   }
   return number;
+}
+
+std::optional<std::int64_t> map_reader::optional_saturated_integer(std::string_view key) {
+  const auto* value = find(key);
+  if (value == nullptr)
+    return std::nullopt;
+  if (value->type == msgpack::type::NEGATIVE_INTEGER)
+    return value->via.i64;
+  if (value->type == msgpack::type::POSITIVE_INTEGER)
+    return static_cast<std::int64_t>(
+      std::min<std::uint64_t>(value->via.u64, std::numeric_limits<std::int64_t>::max()));
+  fail(key, "must be an integer");
+  return std::nullopt;
 }
 
 std::int64_t map_reader::integer(std::string_view key, std::int64_t min, std::int64_t max) {

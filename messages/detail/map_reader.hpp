@@ -29,6 +29,9 @@ public:
   std::optional<std::uint64_t> optional_unsigned_integer(std::string_view key,
                                                          std::uint64_t min, std::uint64_t max);
   std::int64_t integer(std::string_view key, std::int64_t min, std::int64_t max);
+  // Any integer, saturated to the int64 range: for fields whose limits are checked later on
+  // the typed value, where "too large" must stay too large rather than wrap or fail here.
+  std::optional<std::int64_t> optional_saturated_integer(std::string_view key);
   bool boolean(std::string_view key);
 
   // Calls each(map_reader&) for every entry of an array of maps of min..max entries.

@@ -1,4 +1,4 @@
-// Idempotency keys (SPEC section 2): the same key and request returns the original reply,
+// Idempotency keys (docs/DOMAIN.md): the same key and request returns the original reply,
 // the same key with another request is conflict, and only a success records its key.
 
 #include "actor_fixture.hpp"

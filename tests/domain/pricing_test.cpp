@@ -1,4 +1,4 @@
-// Fee and refund arithmetic at and around every threshold of SPEC section 2.
+// Fee and refund arithmetic at and around every threshold of docs/DOMAIN.md.
 
 #include <gtest/gtest.h>
 

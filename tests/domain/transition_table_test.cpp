@@ -1,4 +1,4 @@
-// One test per row of SPEC section 2's transition table.
+// One test per row of docs/DOMAIN.md's transition table.
 
 #include <gtest/gtest.h>
 

@@ -6,6 +6,7 @@
 
 #include <ordo/engine.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <set>
 #include <thread>
@@ -210,7 +211,7 @@ TEST_F(embedded, a_subscription_receives_pushes_until_it_is_dropped) {
   ASSERT_TRUE(sub.ok()) << sub.error().message;
   auto placed = ready(e->place(alice, {"k-1", {{"A", 1, 1'000}}}));
   await_status(alice, placed->id, order_status::paid);
-  for (int i = 0; i < 100; ++i) {
+  for (int i = 0; i < 1000; ++i) {
     {
       std::lock_guard<std::mutex> guard{mutex};
       if (pushed.size() >= 2)
@@ -226,11 +227,48 @@ TEST_F(embedded, a_subscription_receives_pushes_until_it_is_dropped) {
   }
   { auto dropped = std::move(*sub); }
   std::this_thread::sleep_for(100ms);
-  const auto before = pushed.size();
+  std::size_t before = 0;
+  {
+    std::lock_guard<std::mutex> guard{mutex};
+    before = pushed.size();
+  }
   ready(e->cancel(alice, {placed->id, "k-c", std::nullopt}));
   std::this_thread::sleep_for(200ms);
   std::lock_guard<std::mutex> guard{mutex};
   EXPECT_EQ(pushed.size(), before);
+}
+
+TEST_F(embedded, a_subscription_moved_onto_a_live_one_ends_that_one_and_carries_its_own) {
+  start();
+  const auto alice = session(ordo::role::customer, "alice");
+  const auto bob = session(ordo::role::customer, "bob");
+  std::mutex mutex;
+  std::vector<std::string> heard; // customers whose pushes arrived
+  auto listen = [&](const order& o) {
+    std::lock_guard<std::mutex> guard{mutex};
+    heard.push_back(o.customer);
+  };
+  auto target = ready(e->subscribe(alice, listen));
+  auto source = ready(e->subscribe(bob, listen));
+  ASSERT_TRUE(target.ok() && source.ok());
+  *target = std::move(*source); // alice's subscription ends; bob's lives on in `target`
+  { auto emptied = std::move(*source); } // moved-from: dropping it ends nothing
+  auto alices = ready(e->place(alice, {"k-a", {{"A", 1, 1'000}}}));
+  auto bobs = ready(e->place(bob, {"k-b", {{"B", 1, 1'000}}}));
+  ASSERT_TRUE(alices.ok() && bobs.ok());
+  await_status(alice, alices->id, order_status::paid);
+  await_status(bob, bobs->id, order_status::paid);
+  for (int i = 0; i < 1000; ++i) {
+    {
+      std::lock_guard<std::mutex> guard{mutex};
+      if (std::count(heard.begin(), heard.end(), "bob") >= 2)
+        break;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  std::lock_guard<std::mutex> guard{mutex};
+  EXPECT_EQ(std::count(heard.begin(), heard.end(), "bob"), 2);
+  EXPECT_EQ(std::count(heard.begin(), heard.end(), "alice"), 0);
 }
 
 TEST_F(embedded, an_embedded_engine_and_ordod_share_one_redis) {

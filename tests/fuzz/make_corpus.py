@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes the seed corpus of the fuzz targets (tests/fuzz/corpus/TARGET/): every request of
-SPEC 4 as a payload, the same framed for the splitter, and whole lifecycles as sequences of
+docs/PROTOCOL.md as a payload, the same framed for the splitter, and whole lifecycles as sequences of
 frames for decide. Run it again after the protocol changes; the files are committed."""
 import msgpack, os, struct
 

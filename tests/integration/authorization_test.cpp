@@ -1,5 +1,5 @@
 // The authorization matrix over TCP: every op against every kind of caller, with the code
-// SPEC 4 requires in every cell, each op tried on an order in a state where it would
+// docs/PROTOCOL.md requires in every cell, each op tried on an order in a state where it would
 // succeed for the right caller (so a refusal can only come from who asks). Then the
 // cross-customer checks: no read or write of another customer's order anywhere, including
 // list, subscribe pushes and idempotency keys.

@@ -158,6 +158,16 @@ TEST_F(redis_outage, a_stopped_redis_makes_every_request_unavailable_in_time_and
     std::this_thread::sleep_for(milliseconds{50});
   }
   ASSERT_TRUE(after.ok()) << after.error().message;
+  // The operator hears of the outage once and of the recovery once, not once per request.
+  const auto log = ordod->log();
+  const auto count = [&](const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = log.find(what); at != std::string::npos; at = log.find(what, at + 1))
+      ++n;
+    return n;
+  };
+  EXPECT_EQ(count("event=redis_down"), 1u) << log;
+  EXPECT_EQ(count("event=redis_up"), 1u) << log;
   // Retries of the unsure places make one order each (or find the one that landed), and
   // every order is whole: in the index, with its hash and its placed event.
   for (const auto& idem : unsure)

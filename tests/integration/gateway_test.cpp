@@ -1,5 +1,5 @@
 // ordod over TCP, as an independent client sees it: every op, every error code, the frame
-// rules, per-connection limits, pushes, resume, restarts and signals (SPEC sections 4, 5).
+// rules, per-connection limits, pushes, resume, restarts and signals (docs/PROTOCOL.md, docs/OPERATIONS.md).
 
 #include "gateway_fixture.hpp"
 

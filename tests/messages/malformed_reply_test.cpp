@@ -1,4 +1,4 @@
-// Clients refuse replies, pushes and ORDER maps that break the SPEC instead of guessing.
+// Clients refuse replies, pushes and ORDER maps that break the protocol (docs/PROTOCOL.md) instead of guessing.
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// Every way a request can break the SPEC is refused with bad_request, with the rid when it
+// Every way a request can break the protocol (docs/PROTOCOL.md) is refused with bad_request, with the rid when it
 // could be read and 0 otherwise, and a message that names the problem.
 
 #include <gtest/gtest.h>

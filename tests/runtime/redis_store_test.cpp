@@ -119,6 +119,31 @@ TEST_F(redis_store_test, every_transition_is_persisted_and_rehydrated_identicall
   }
 }
 
+TEST_F(redis_store_test, a_stored_field_that_is_not_a_number_is_an_error_not_zero) {
+  const auto placed = advance(std::nullopt, place_cmd("alice"));
+  const auto paid = advance(placed, domain::authorize_payment{}, t0 + 1);
+  ASSERT_GT(paid.charged, 0);
+  const auto key = keys.order(paid.order.id);
+  for (const char* field : {"c", "d", "v"}) {
+    const auto good = redis.cli({"HGET", key, field});
+    redis.cli({"HSET", key, field, "12x"});
+    auto loaded = ask<stored_order>(load_atom::value, paid.order.id);
+    ASSERT_FALSE(loaded) << field << " read as " << (loaded && loaded->state ? loaded->state->charged : -1);
+    EXPECT_EQ(to_ordo_error(loaded.error()).code, errc::internal) << field;
+    redis.cli({"HSET", key, field, good.substr(0, good.size() - 1)});
+  }
+  auto loaded = ask<stored_order>(load_atom::value, paid.order.id);
+  ASSERT_TRUE(loaded && loaded->state);
+  EXPECT_EQ(*loaded->state, paid);
+}
+
+TEST_F(redis_store_test, a_session_whose_expiry_is_not_a_number_is_unreadable) {
+  redis.cli({"SET", keys.session("s9"), "customer:soon:alice"});
+  auto got = ask<stored_session>(session_atom::value, get_atom::value, std::string{"s9"});
+  ASSERT_FALSE(got);
+  EXPECT_EQ(to_ordo_error(got.error()).code, errc::internal);
+}
+
 TEST_F(redis_store_test, an_unknown_or_malformed_id_loads_as_no_order) {
   EXPECT_FALSE(ask<stored_order>(load_atom::value, std::string{"nope"})->state);
   EXPECT_FALSE(ask<stored_order>(load_atom::value, place_cmd("x").id)->state);
