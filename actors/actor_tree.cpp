@@ -10,8 +10,8 @@ namespace ordo::actors {
 namespace {
 
 struct root_state {
-  std::vector<caf::actor> order_shards;
-  std::vector<caf::actor> shards; // order shards, then session shards
+  std::vector<order_directory_actor> order_shards;
+  std::vector<caf::actor> shards; // order shards, then session shards, to watch and stop
   static inline const char* name = "ordo.root";
 };
 
@@ -35,12 +35,14 @@ caf::response_promise sum_over_shards(root_self self, Atom question) {
 }
 
 caf::behavior root_supervisor(root_self self,
-                              std::vector<caf::actor> order_shards,
-                              std::vector<caf::actor> session_shards) {
+                              std::vector<order_directory_actor> order_shards,
+                              std::vector<session_directory_actor> session_shards) {
   auto& st = self->state;
-  st.order_shards = order_shards;
-  st.shards = std::move(order_shards);
-  st.shards.insert(st.shards.end(), session_shards.begin(), session_shards.end());
+  st.order_shards = std::move(order_shards);
+  for (const auto& shard : st.order_shards)
+    st.shards.push_back(caf::actor_cast<caf::actor>(shard));
+  for (const auto& shard : session_shards)
+    st.shards.push_back(caf::actor_cast<caf::actor>(shard));
   for (const auto& shard : st.shards)
     self->monitor(shard);
   const auto stop_all = [self](const caf::error& reason) {

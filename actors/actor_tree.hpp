@@ -15,7 +15,7 @@ namespace ordo::actors {
 
 struct actor_tree {
   context_ptr ctx; // as the sessions see it: with the order router filled in
-  shard_router sessions;
+  session_router sessions;
   caf::actor root; // (resident_atom) -> std::size_t: resident order actors of all shards
 };
 

@@ -12,9 +12,10 @@
 // random (a dropped key is read from the store again on its next use).
 //
 // Implementation header: include it only from the .cpp that instantiates a directory.
-// Traits provide: request, route_atom, directory_name, key_of(request),
+// Traits provide: handle (the shard's typed interface, actors/directory_handles.hpp),
+// request, reply, route_atom, directory_name, key_of(request),
 // spawn(self, ctx, key, first request[, std::optional<parked>]) and
-// extra(self, ctx) -> caf::message_handler; optionally `parked`.
+// extra(self, ctx) -> a std::tuple of the handlers the directory adds; optionally `parked`.
 #pragma once
 
 #include <caf/all.hpp>
@@ -23,6 +24,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <variant>
 #include <vector>
@@ -79,7 +81,8 @@ struct directory_state {
 };
 
 template <class Traits>
-using directory_self = caf::stateful_actor<directory_state<Traits>>*;
+using directory_self =
+  typename Traits::handle::template stateful_pointer<directory_state<Traits>>;
 
 template <class Traits>
 void route(directory_self<Traits> self, typename Traits::request req, caf::response_promise rp);
@@ -232,8 +235,8 @@ std::chrono::milliseconds sweep_interval(const context_ptr& ctx) {
 }
 
 template <class Traits>
-caf::behavior directory_shard(directory_self<Traits> self, context_ptr ctx,
-                              std::size_t max_resident) {
+typename Traits::handle::behavior_type directory_shard(directory_self<Traits> self,
+                                                       context_ptr ctx, std::size_t max_resident) {
   auto& st = self->state;
   st.ctx = ctx;
   st.max_resident = std::max<std::size_t>(1, max_resident);
@@ -253,9 +256,9 @@ caf::behavior directory_shard(directory_self<Traits> self, context_ptr ctx,
     self->quit(msg.reason);
   });
   self->delayed_send(self, sweep_interval<Traits>(ctx), sweep_atom::value, true);
-  caf::message_handler routing{
+  auto routing = std::make_tuple(
     [=](typename Traits::route_atom, typename Traits::request& req) {
-      auto rp = self->make_response_promise();
+      auto rp = self->template make_response_promise<typename Traits::reply>();
       route<Traits>(self, std::move(req), rp);
       return rp;
     },
@@ -278,25 +281,29 @@ caf::behavior directory_shard(directory_self<Traits> self, context_ptr ctx,
         it = it->second.forgotten(s.ctx->now_ms()) ? s.crashes.erase(it) : std::next(it);
       self->delayed_send(self, sweep_interval<Traits>(s.ctx), sweep_atom::value, true);
     },
-    [=](resident_atom) { return self->state.resident.size(); },
+    [=](resident_atom) { return self->state.resident.size(); });
+  auto parking = [&] {
+    if constexpr (parks<Traits>) {
+      return std::make_tuple(
+        [=](park_atom, const std::string& key, typename Traits::parked& parked) {
+          auto& s = self->state;
+          auto it = s.entries.find(key);
+          const auto sender = caf::actor_cast<caf::actor_addr>(self->current_sender());
+          if (it == s.entries.end() || it->second.handle.address() != sender)
+            return;
+          s.parked.insert_or_assign(key, std::move(parked));
+          enforce_parked_bound<Traits>(self);
+        },
+        [=](park_atom) { return self->state.parked.size(); });
+    } else {
+      return std::tuple<>{};
+    }
   };
-  if constexpr (parks<Traits>) {
-    caf::message_handler parking{
-      [=](park_atom, const std::string& key, typename Traits::parked& parked) {
-        auto& s = self->state;
-        auto it = s.entries.find(key);
-        const auto sender = caf::actor_cast<caf::actor_addr>(self->current_sender());
-        if (it == s.entries.end() || it->second.handle.address() != sender)
-          return;
-        s.parked.insert_or_assign(key, std::move(parked));
-        enforce_parked_bound<Traits>(self);
-      },
-      [=](park_atom) { return self->state.parked.size(); },
-    };
-    return routing.or_else(parking).or_else(Traits::extra(self, ctx));
-  } else {
-    return routing.or_else(Traits::extra(self, ctx));
-  }
+  return std::apply(
+    [](auto&&... handlers) {
+      return typename Traits::handle::behavior_type{std::forward<decltype(handlers)>(handlers)...};
+    },
+    std::tuple_cat(std::move(routing), parking(), Traits::extra(self, ctx)));
 }
 
 } // namespace ordo::actors::detail

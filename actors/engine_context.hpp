@@ -29,7 +29,7 @@ struct fault_injector {
 struct engine_context {
   store_actor store;
   caf::actor payment;
-  shard_router orders; // set once the order directory is up; sessions route through it
+  order_router orders; // set once the order directory is up; sessions route through it
   std::function<std::int64_t()> now_ms; // wall clock, Unix ms
 
   // Commands wait on the store without a timer of their own: the store answers every request

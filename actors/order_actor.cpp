@@ -28,7 +28,7 @@ struct pending_command {
 
 struct order_actor_state {
   context_ptr ctx;
-  caf::actor directory;
+  order_directory_actor directory;
   std::string id;
   std::optional<domain::order_state> order;
   bool loaded = false;
@@ -343,7 +343,7 @@ bool idle(const order_actor_state& st) {
   return !st.busy && st.queue.empty() && !st.current && !awaiting_payment;
 }
 
-caf::behavior order_actor(order_self self, context_ptr ctx, caf::actor directory,
+caf::behavior order_actor(order_self self, context_ptr ctx, order_directory_actor directory,
                           std::string order_id, bool is_new, std::optional<parked_order> parked) {
   auto& st = self->state;
   st.ctx = std::move(ctx);
@@ -409,8 +409,8 @@ std::string order_push_group(const std::string& customer) {
   return "ordo.orders." + customer;
 }
 
-caf::actor spawn_order_actor(caf::event_based_actor* parent, context_ptr ctx,
-                             caf::actor directory, std::string order_id, bool is_new,
+caf::actor spawn_order_actor(caf::local_actor* parent, context_ptr ctx,
+                             order_directory_actor directory, std::string order_id, bool is_new,
                              std::optional<parked_order> parked) {
   return parent->spawn(order_actor, std::move(ctx), std::move(directory), std::move(order_id),
                        is_new, std::move(parked));

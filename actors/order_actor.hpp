@@ -12,20 +12,11 @@
 #include <optional>
 #include <string>
 
+#include "actors/directory_handles.hpp"
 #include "actors/engine_context.hpp"
 #include "domain/order_state.hpp"
 
 namespace ordo::actors {
-
-// An idle order's state kept by its directory shard without a live actor: the order
-// encoded as on the wire (a few hundred bytes, against some 3 KiB for a live actor), so
-// that its next command activates it without a store round trip.
-struct parked_order {
-  std::string encoded; // messages/codec encode_order
-  std::int64_t delivered_at = 0;
-  std::int64_t charged = 0;
-  bool member = false;
-};
 
 parked_order park(const domain::order_state& state);
 std::optional<domain::order_state> unpark(const parked_order& parked);
@@ -34,8 +25,8 @@ std::optional<domain::order_state> unpark(const parked_order& parked);
 // (crashed_atom, id) when it dies of an exception, and (park_atom, id, parked_order) just
 // before it answers (passivate_atom) -> true. `parked` starts the actor with that state
 // instead of reading it from the store.
-caf::actor spawn_order_actor(caf::event_based_actor* parent, context_ptr ctx,
-                             caf::actor directory, std::string order_id, bool is_new,
+caf::actor spawn_order_actor(caf::local_actor* parent, context_ptr ctx,
+                             order_directory_actor directory, std::string order_id, bool is_new,
                              std::optional<parked_order> parked);
 
 // The local group an order's changes are pushed to: one per customer.
@@ -43,4 +34,3 @@ std::string order_push_group(const std::string& customer);
 
 } // namespace ordo::actors
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ordo::actors::parked_order)

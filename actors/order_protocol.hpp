@@ -4,6 +4,7 @@
 
 #include <caf/allowed_unsafe_message_type.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
@@ -24,6 +25,16 @@ struct read_order {};
 
 using order_op = std::variant<read_order, domain::command>;
 
+// An idle order's state kept by its directory shard without a live actor: the order
+// encoded as on the wire (a few hundred bytes, against some 3 KiB for a live actor), so
+// that its next command activates it without a store round trip.
+struct parked_order {
+  std::string encoded; // messages/codec encode_order
+  std::int64_t delivered_at = 0;
+  std::int64_t charged = 0;
+  bool member = false;
+};
+
 struct order_request {
   std::string order_id;
   std::optional<caller> from; // empty: the engine itself (payment outcome, deadline)
@@ -35,4 +46,5 @@ struct order_request {
 } // namespace ordo::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ordo::actors::order_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ordo::actors::parked_order)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ordo::order)

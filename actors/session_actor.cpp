@@ -30,7 +30,7 @@ struct incoming {
 
 struct session_actor_state {
   context_ptr ctx;
-  caf::actor directory;
+  session_directory_actor directory;
   std::string id;
   std::optional<session_record> record;
   bool loaded = false;
@@ -303,7 +303,7 @@ void load(session_self self) {
       });
 }
 
-caf::behavior session_actor(session_self self, context_ptr ctx, caf::actor directory,
+caf::behavior session_actor(session_self self, context_ptr ctx, session_directory_actor directory,
                             std::string session_id, bool opening) {
   auto& st = self->state;
   st.ctx = std::move(ctx);
@@ -355,8 +355,9 @@ caf::behavior session_actor(session_self self, context_ptr ctx, caf::actor direc
 
 } // namespace
 
-caf::actor spawn_session_actor(caf::event_based_actor* parent, context_ptr ctx,
-                               caf::actor directory, std::string session_id, bool opening) {
+caf::actor spawn_session_actor(caf::local_actor* parent, context_ptr ctx,
+                               session_directory_actor directory, std::string session_id,
+                               bool opening) {
   return parent->spawn(session_actor, std::move(ctx), std::move(directory), std::move(session_id),
                        opening);
 }

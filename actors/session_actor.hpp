@@ -9,12 +9,14 @@
 
 #include <string>
 
+#include "actors/directory_handles.hpp"
 #include "actors/engine_context.hpp"
 
 namespace ordo::actors {
 
 // `opening`: the first request is a hello under a fresh id, so there is nothing to load.
-caf::actor spawn_session_actor(caf::event_based_actor* parent, context_ptr ctx,
-                               caf::actor directory, std::string session_id, bool opening);
+caf::actor spawn_session_actor(caf::local_actor* parent, context_ptr ctx,
+                               session_directory_actor directory, std::string session_id,
+                               bool opening);
 
 } // namespace ordo::actors

@@ -4,11 +4,12 @@
 
 #include <caf/fwd.hpp>
 
+#include "actors/directory_handles.hpp"
 #include "actors/engine_context.hpp"
 
 namespace ordo::actors {
 
-caf::actor spawn_session_directory_shard(caf::actor_system& sys, context_ptr ctx,
+session_directory_actor spawn_session_directory_shard(caf::actor_system& sys, context_ptr ctx,
                                          std::size_t max_resident);
 
 } // namespace ordo::actors

@@ -1,18 +1,16 @@
 #include "actors/shard_router.hpp"
 
-#include <cassert>
 #include <cstdint>
 
 namespace ordo::actors {
 
-const caf::actor& shard_router::pick(std::string_view key) const {
-  assert(!shards.empty());
+std::size_t shard_of(std::string_view key, std::size_t shard_count) {
   std::uint64_t hash = 14695981039346656037ULL;
   for (unsigned char c : key) {
     hash ^= c;
     hash *= 1099511628211ULL;
   }
-  return shards[hash % shards.size()];
+  return static_cast<std::size_t>(hash % shard_count);
 }
 
 } // namespace ordo::actors

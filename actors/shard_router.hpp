@@ -2,17 +2,29 @@
 // engine part agrees on where an order or session lives.
 #pragma once
 
-#include <caf/actor.hpp>
-
+#include <cassert>
+#include <cstddef>
 #include <string_view>
 #include <vector>
 
+#include "actors/directory_handles.hpp"
+
 namespace ordo::actors {
 
-struct shard_router {
-  std::vector<caf::actor> shards;
+// Which of `shard_count` shards owns `key`.
+std::size_t shard_of(std::string_view key, std::size_t shard_count);
 
-  const caf::actor& pick(std::string_view key) const;
+template <class Handle>
+struct shard_router {
+  std::vector<Handle> shards;
+
+  const Handle& pick(std::string_view key) const {
+    assert(!shards.empty());
+    return shards[shard_of(key, shards.size())];
+  }
 };
+
+using order_router = shard_router<order_directory_actor>;
+using session_router = shard_router<session_directory_actor>;
 
 } // namespace ordo::actors

@@ -38,15 +38,16 @@ result<client> client::connect(const std::string& host, std::uint16_t port, dura
     int rc = ::connect(fd, ai->ai_addr, ai->ai_addrlen);
     if (rc != 0 && errno == EINPROGRESS) {
       pollfd p{fd, POLLOUT, 0};
-      if (::poll(&p, 1, static_cast<int>(timeout.count())) == 1) {
-        int err = 0;
-        socklen_t len = sizeof err;
-        ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
-        rc = err == 0 ? 0 : -1;
-        errno = err;
-      } else {
-        errno = ETIMEDOUT;
+      if (::poll(&p, 1, static_cast<int>(timeout.count())) != 1) {
+        ::close(fd);
+        why = "no answer within " + std::to_string(timeout.count()) + " ms";
+        continue;
       }
+      int err = 0;
+      socklen_t len = sizeof err;
+      ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+      rc = err == 0 ? 0 : -1;
+      errno = err;
     }
     if (rc == 0) {
       const int on = 1;
@@ -131,8 +132,8 @@ result<bool> client::send_raw(std::string_view bytes) {
   return write_all(bytes);
 }
 
-result<server_message> client::read_one(duration timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+result<server_message> client::read_one(std::chrono::steady_clock::time_point deadline,
+                                        duration timeout) {
   for (;;) {
     const auto event = splitter_.next();
     if (event.status == frame_status::frame)
@@ -171,7 +172,7 @@ result<server_message> client::receive(duration timeout) {
     arrived_.pop_front();
     return next;
   }
-  return read_one(timeout);
+  return read_one(std::chrono::steady_clock::now() + timeout, timeout);
 }
 
 result<reply_body> client::call(request_body body, duration timeout) {
@@ -180,8 +181,7 @@ result<reply_body> client::call(request_body body, duration timeout) {
     return std::move(rid).error();
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    const auto left = std::chrono::duration_cast<duration>(deadline - std::chrono::steady_clock::now());
-    auto message = read_one(std::max(left, duration{0}));
+    auto message = read_one(deadline, timeout);
     if (!message)
       return std::move(message).error();
     auto* rep_ptr = std::get_if<reply>(&*message);

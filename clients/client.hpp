@@ -1,4 +1,4 @@
-// ordo::client: the wire protocol (SPEC section 4) over one TCP connection, for ordoctl,
+// ordo::client: the wire protocol (docs/PROTOCOL.md) over one TCP connection, for ordoctl,
 // ordoload and tests. Requests can be pipelined (send several, then receive); call() sends
 // one and waits for its reply, keeping whatever else arrives meanwhile. Every failure is a
 // value: the server's error code, or unavailable when the connection fails or times out.
@@ -62,7 +62,8 @@ public:
 private:
   explicit client(int fd);
   result<bool> write_all(std::string_view bytes);
-  result<server_message> read_one(duration timeout);
+  // Gives up at `deadline`, saying `timeout`: the caller's limit, not what was left of it.
+  result<server_message> read_one(std::chrono::steady_clock::time_point deadline, duration timeout);
   void close();
 
   int fd_ = -1;

@@ -20,7 +20,7 @@ using closed_atom = caf::atom_constant<caf::atom("closed")>;
 using expire_atom = caf::atom_constant<caf::atom("expire")>;
 
 // Asks a session shard from `self` and hands the answer to the sink.
-void ask(caf::event_based_actor* self, const caf::actor& shard, std::chrono::milliseconds timeout,
+void ask(caf::event_based_actor* self, const actors::session_directory_actor& shard, std::chrono::milliseconds timeout,
          const completion_sink& sink, std::uint64_t connection, std::uint64_t rid,
          actors::session_request req) {
   self->request(shard, timeout, actors::request_atom::value, std::move(req))
@@ -36,7 +36,8 @@ caf::behavior push_forwarder(caf::event_based_actor* self, std::uint64_t connect
     [=](actors::push_atom, ordo::order& o) {
       sink(completion{connection, 0, ordo::order_push{std::move(o)}});
     },
-    [=](submit_atom, const caf::actor& shard, std::uint64_t rid, actors::session_request& req) {
+    [=](submit_atom, const actors::session_directory_actor& shard, std::uint64_t rid,
+        actors::session_request& req) {
       ask(self, shard, timeout, sink, connection, rid, std::move(req));
     },
   };
@@ -54,7 +55,7 @@ struct awaiting {
 };
 
 struct bridge_state {
-  actors::shard_router sessions;
+  actors::session_router sessions;
   completion_sink sink;
   std::chrono::milliseconds timeout{};
   std::unordered_map<std::uint64_t, caf::actor> forwarders; // by connection
@@ -93,7 +94,7 @@ void expire_overdue(bridge_self self) {
 
 // Asks a session shard for a request of the connection and hands the answer to the sink,
 // or a timeout once the bridge's timeout has passed, whichever comes first.
-void ask_in_time(bridge_self self, const caf::actor& shard, std::uint64_t connection,
+void ask_in_time(bridge_self self, const actors::session_directory_actor& shard, std::uint64_t connection,
                  std::uint64_t rid, actors::session_request req) {
   auto& st = self->state;
   const auto token = st.next_token++;
@@ -114,7 +115,7 @@ void ask_in_time(bridge_self self, const caf::actor& shard, std::uint64_t connec
           [=](caf::error& err) { answer(actors::to_ordo_error(err)); });
 }
 
-caf::behavior bridge(bridge_self self, actors::shard_router sessions,
+caf::behavior bridge(bridge_self self, actors::session_router sessions,
                      completion_sink sink, std::chrono::milliseconds timeout) {
   auto& st = self->state;
   st.sessions = std::move(sessions);
@@ -153,7 +154,7 @@ caf::behavior bridge(bridge_self self, actors::shard_router sessions,
 
 } // namespace
 
-caf::actor spawn_bridge(caf::actor_system& sys, actors::shard_router sessions,
+caf::actor spawn_bridge(caf::actor_system& sys, actors::session_router sessions,
                         completion_sink sink, std::chrono::milliseconds request_timeout) {
   return sys.spawn(bridge, std::move(sessions), std::move(sink), request_timeout);
 }

@@ -20,7 +20,7 @@ namespace ordo::runtime {
 
 using completion_sink = std::function<void(completion)>;
 
-caf::actor spawn_bridge(caf::actor_system& sys, actors::shard_router sessions,
+caf::actor spawn_bridge(caf::actor_system& sys, actors::session_router sessions,
                         completion_sink sink, std::chrono::milliseconds request_timeout);
 
 // Thread-safe. `connection` names the subscriber that pushes of a subscribe go to.

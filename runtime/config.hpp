@@ -1,6 +1,7 @@
-// ordod's configuration: runtime::options bound to CAF's actor_system_config, so one parser
-// reads the command line and the config file (CAF's syntax) and flags override the file.
-// Also the help text, which lists every option with its default.
+// ordod's configuration: runtime::options bound to CAF's actor_system_config. CAF parses
+// the flags; the config file is read with CAF's grammar but checked here, because CAF
+// ignores an unknown key or an ill-typed value in it without a word. Flags override the
+// file. Also the help text, which lists every option with its default.
 #pragma once
 
 #include <caf/actor_system_config.hpp>
@@ -40,6 +41,13 @@ public:
 
   // The effective settings in config-file syntax, with the auth key redacted.
   std::string render_settings() const;
+
+  // Applies a config file's text, or else returns its problems, one message each:
+  // "FILE:LINE: ..." for an unknown key or an ill-typed value, "FILE:LINE:COLUMN: ..." for
+  // the syntax error that ends the reading. Keys are ordod's options (at the top, under
+  // [global] or in global { ... }) or CAF's runtime options in their sections ([scheduler],
+  // middleman { ... }).
+  std::vector<std::string> load_file(const std::string& file_name, const std::string& text);
 
 private:
   template <class T>

@@ -118,7 +118,7 @@ bool watch(int epoll, int fd, std::uint32_t events, std::uint64_t tag) {
 class gateway::loop {
 public:
   // Takes the listener and the epoll set, with the listener and `done` registered in it.
-  loop(caf::actor_system& sys, actors::shard_router sessions, gateway_options opts, int listener,
+  loop(caf::actor_system& sys, actors::session_router sessions, gateway_options opts, int listener,
        int epoll, std::shared_ptr<completion_queue> done)
     : opts_(std::move(opts)), listener_(listener), epoll_(epoll), done_(std::move(done)) {
     bridge_ = spawn_bridge(
@@ -451,7 +451,7 @@ gateway::gateway(std::unique_ptr<loop> l) : loop_(std::move(l)) {}
 gateway::~gateway() = default;
 
 result<std::unique_ptr<gateway>> gateway::start(caf::actor_system& sys,
-                                                actors::shard_router sessions,
+                                                actors::session_router sessions,
                                                 gateway_options opts) {
   auto listener = listen_on(opts.listen);
   if (!listener)

@@ -38,7 +38,7 @@ class gateway {
 public:
   // Binds (SO_REUSEADDR) and listens before returning; the port accepts from then on.
   static result<std::unique_ptr<gateway>> start(caf::actor_system& sys,
-                                                actors::shard_router sessions,
+                                                actors::session_router sessions,
                                                 gateway_options opts);
   ~gateway(); // closes everything at once; call drain() first for a graceful stop
 

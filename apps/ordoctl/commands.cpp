@@ -1,13 +1,17 @@
 #include "commands.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <climits>
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
+#include <string_view>
 
 #include "auth/secure_random.hpp"
 #include "auth/token.hpp"
 #include "clients/client.hpp"
+#include "ordo/limits.hpp"
 #include "render.hpp"
 #include "runtime/options.hpp"
 
@@ -17,58 +21,68 @@ namespace {
 
 constexpr int usage_exit = 64;
 constexpr const char* default_target = "127.0.0.1:7400";
+constexpr std::int64_t default_timeout_ms = 10'000;
 
-struct command_spec {
-  const char* name;
-  const char* usage;
-  const char* summary;
+// The only options without a value; every other option takes one.
+constexpr std::string_view switches[] = {"help", "json"};
+
+// Taken by every command that talks to ordod, besides its own.
+constexpr std::string_view connection_options[] = {"target", "token", "session", "timeout", "json"};
+
+struct command_spec;
+
+// A command's checked arguments: what it runs with.
+struct context {
+  const arguments& args;
+  const command_spec& spec;
+  runtime::host_port target;
+  client::duration timeout;
+  bool json = false;
 };
 
-const command_spec specs[] = {
-  {"token", "token --role customer|operator --subject S [--ttl SECONDS] [--auth-key KEY]",
-   "mint a token with the engine's auth key (or $ORDO_AUTH_KEY); no connection needed"},
-  {"ping", "ping", "check that ordod answers"},
-  {"hello", "hello", "open a session and print it (reuse it with --session)"},
-  {"place", "place --line SKU:QTY:PRICE [--line ...] [--idem KEY]", "place an order"},
-  {"get", "get ORDER", "show one order"},
-  {"list", "list [--limit N] [--before ORDER]", "your orders, newest first"},
-  {"cancel", "cancel ORDER [--line SKU:QTY ...] [--idem KEY]",
-   "cancel an order, or some units of its lines"},
-  {"ship", "ship ORDER --tracking T", "operator: ship a paid order"},
-  {"deliver", "deliver ORDER", "operator: mark a shipped order delivered"},
-  {"return", "return ORDER [--line SKU:QTY ...] [--idem KEY]",
-   "ask to return a delivered order, or some units"},
-  {"refund", "refund ORDER", "operator: refund a requested return"},
-  {"membership", "membership on|off", "become a WOW member or stop being one"},
-  {"watch", "watch [--count N]", "subscribe and print pushes of your orders as they change"},
+struct command_spec {
+  std::string_view name;
+  std::string_view usage;
+  std::string_view summary;
+  std::vector<std::string_view> options; // its own, without the connection options
+  std::string_view word;                 // its one positional word, if it takes one
+  bool connects;                         // talks to ordod, and so takes the connection options
+  int (*run)(const context&);
 };
 
 const char* common_help =
-  "options for every command that talks to ordod:\n"
+  "options for every command that talks to ordod (all but token):\n"
   "  --target HOST:PORT   ordod's address (default $ORDO_TARGET or 127.0.0.1:7400)\n"
   "  --token TOKEN        authenticate with a token (default $ORDO_TOKEN)\n"
   "  --session ID         resume a session instead (default $ORDO_SESSION)\n"
+  "  --timeout MS         wait at most MS ms to connect and for each reply (default 10000)\n"
   "  --json               print JSON instead of tables\n"
   "  --help               help for the command\n\n"
+  "a value follows its option (--limit 5) or an = (--limit=5). An unknown option, a stray\n"
+  "word or a missing value is a usage error, and nothing is sent.\n\n"
   "exit codes: 0 ok, 64 usage, 10 bad_request, 11 unauthenticated, 12 forbidden,\n"
-  "  13 not_found, 14 invalid_state, 15 conflict, 16 unavailable (also: cannot connect),\n"
-  "  17 overloaded, 18 frame_too_large, 19 internal\n";
-
-const command_spec* find_spec(const std::string& name) {
-  for (const auto& s : specs)
-    if (name == s.name)
-      return &s;
-  return nullptr;
-}
+  "  13 not_found, 14 invalid_state, 15 conflict, 16 unavailable (also: cannot connect,\n"
+  "  no reply in time), 17 overloaded, 18 frame_too_large, 19 internal\n";
 
 std::string env_or(const char* name, const std::string& fallback) {
   const char* value = std::getenv(name);
   return value != nullptr && *value != '\0' ? value : fallback;
 }
 
-int usage(const std::string& problem) {
-  std::cerr << "ordoctl: " << problem << "\nordoctl: see ordoctl --help\n";
+// The problems, then how the command is used (all commands when it is not known).
+int usage(const command_spec* spec, const std::vector<std::string>& problems) {
+  for (const auto& problem : problems)
+    std::cerr << "ordoctl: " << problem << '\n';
+  if (spec != nullptr)
+    std::cerr << "usage: ordoctl " << spec->usage << "\nordoctl: see ordoctl " << spec->name
+              << " --help\n";
+  else
+    std::cerr << "ordoctl: see ordoctl --help\n";
   return usage_exit;
+}
+
+int usage(const context& ctx, const std::string& problem) {
+  return usage(&ctx.spec, {problem});
 }
 
 int fail(const error& err) {
@@ -125,120 +139,205 @@ std::string idem_of(const arguments& args) {
   return args.has("idem") ? args.get("idem") : "ordoctl-" + auth::make_session_id();
 }
 
-int mint(const arguments& args) {
+const std::string& order_of(const context& ctx) {
+  return ctx.args.words.front();
+}
+
+int mint(const context& ctx) {
+  const auto& args = ctx.args;
   const auto role = parse_role(args.get("role"));
   const auto subject = args.get("subject");
   const auto key = args.get("auth-key", env_or("ORDO_AUTH_KEY", ""));
   std::int64_t ttl = 3600;
   if (!role)
-    return usage("token needs --role customer or --role operator");
+    return usage(ctx, "token needs --role customer or --role operator");
   if (!auth::valid_subject(subject))
-    return usage("token needs --subject matching [A-Za-z0-9_-]{1,64}");
+    return usage(ctx, "token needs --subject matching [A-Za-z0-9_-]{1,64}");
   if (key.empty())
-    return usage("token needs --auth-key KEY or $ORDO_AUTH_KEY");
+    return usage(ctx, "token needs --auth-key KEY or $ORDO_AUTH_KEY");
   if (args.has("ttl") && (!parse_number(args.get("ttl"), ttl) || ttl <= 0))
-    return usage("--ttl takes a positive number of seconds");
+    return usage(ctx, "--ttl takes a positive number of seconds");
   const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::system_clock::now().time_since_epoch()).count();
   std::cout << auth::mint_token(*role, subject, now_s + ttl, key) << '\n';
   return 0;
 }
 
-result<client> open_session(const arguments& args, bool require_session) {
-  const auto target_text = args.get("target", env_or("ORDO_TARGET", default_target));
-  const auto target = runtime::parse_host_port(target_text);
-  if (!target)
-    return error{errc::bad_request, "--target must be HOST:PORT, got '" + target_text + "'"};
-  auto c = client::connect(target->host, target->port);
-  if (!c || !require_session)
+result<client> open_session(const context& ctx, bool with_session) {
+  auto c = client::connect(ctx.target.host, ctx.target.port, ctx.timeout);
+  if (!c || !with_session)
     return c;
-  const auto session = args.get("session", env_or("ORDO_SESSION", ""));
-  const auto token = args.get("token", env_or("ORDO_TOKEN", ""));
+  const auto session = ctx.args.get("session", env_or("ORDO_SESSION", ""));
+  const auto token = ctx.args.get("token", env_or("ORDO_TOKEN", ""));
   result<reply_body> opened = error{errc::unauthenticated, "give --token or --session"};
   if (!session.empty())
-    opened = c->call(resume_request{session});
+    opened = c->call(resume_request{session}, ctx.timeout);
   else if (!token.empty())
-    opened = c->call(hello_request{token});
+    opened = c->call(hello_request{token}, ctx.timeout);
   if (!opened)
     return std::move(opened).error();
   return c;
 }
 
-result<request_body> request_for(const arguments& args) {
-  const auto& cmd = args.command;
-  const auto order = args.words.empty() ? std::string{} : args.words.front();
-  const bool needs_order = cmd == "get" || cmd == "cancel" || cmd == "ship" || cmd == "deliver" ||
-                           cmd == "return" || cmd == "refund";
-  if (needs_order && order.empty())
-    return error{errc::bad_request, cmd + " needs an ORDER id"};
-  if (cmd == "ping")
-    return request_body{ping_request{}};
-  if (cmd == "place") {
-    auto lines = line_items(args);
-    if (!lines)
-      return std::move(lines).error();
-    return request_body{place_request{idem_of(args), std::move(*lines)}};
-  }
-  if (cmd == "get")
-    return request_body{get_request{order}};
-  if (cmd == "list") {
-    list_request req;
-    if (args.has("limit") && !parse_number(args.get("limit"), req.limit))
-      return error{errc::bad_request, "--limit takes a number from 1 to 100"};
-    if (args.has("before"))
-      req.before = args.get("before");
-    return request_body{req};
-  }
-  if (cmd == "cancel" || cmd == "return") {
-    auto lines = line_quantities(args);
-    if (!lines)
-      return std::move(lines).error();
-    if (cmd == "cancel")
-      return request_body{cancel_request{order, idem_of(args), std::move(*lines)}};
-    return request_body{return_request{order, idem_of(args), std::move(*lines)}};
-  }
-  if (cmd == "ship") {
-    if (!args.has("tracking"))
-      return error{errc::bad_request, "ship needs --tracking T"};
-    return request_body{ship_request{order, args.get("tracking")}};
-  }
-  if (cmd == "deliver")
-    return request_body{deliver_request{order}};
-  if (cmd == "refund")
-    return request_body{refund_request{order}};
-  if (cmd == "membership") {
-    const auto word = args.words.empty() ? std::string{} : args.words.front();
-    if (word != "on" && word != "off")
-      return error{errc::bad_request, "membership takes on or off"};
-    return request_body{membership_request{word == "on"}};
-  }
-  return error{errc::bad_request, "unknown command '" + cmd + "'"};
+// Sends one request, on a session unless it needs none, and prints the reply.
+int exchange(const context& ctx, request_body body, bool with_session = true) {
+  auto c = open_session(ctx, with_session);
+  if (!c)
+    return fail(c.error());
+  auto reply = c->call(std::move(body), ctx.timeout);
+  if (!reply)
+    return fail(reply.error());
+  std::cout << render(*reply, ctx.json);
+  return 0;
 }
 
-int watch(client& c, const arguments& args, bool json) {
+int ping(const context& ctx) {
+  return exchange(ctx, ping_request{}, false);
+}
+
+int hello(const context& ctx) {
+  return exchange(ctx, hello_request{ctx.args.get("token", env_or("ORDO_TOKEN", ""))}, false);
+}
+
+int place(const context& ctx) {
+  auto lines = line_items(ctx.args);
+  if (!lines)
+    return usage(ctx, lines.error().message);
+  return exchange(ctx, place_request{idem_of(ctx.args), std::move(*lines)});
+}
+
+int get(const context& ctx) {
+  return exchange(ctx, get_request{order_of(ctx)});
+}
+
+int list(const context& ctx) {
+  list_request req;
+  if (ctx.args.has("limit") &&
+      (!parse_number(ctx.args.get("limit"), req.limit) || req.limit < limits::min_list_limit ||
+       req.limit > limits::max_list_limit))
+    return usage(ctx, "--limit takes a number from " + std::to_string(limits::min_list_limit) +
+                          " to " + std::to_string(limits::max_list_limit));
+  if (ctx.args.has("before"))
+    req.before = ctx.args.get("before");
+  return exchange(ctx, req);
+}
+
+int cancel(const context& ctx) {
+  auto lines = line_quantities(ctx.args);
+  if (!lines)
+    return usage(ctx, lines.error().message);
+  return exchange(ctx, cancel_request{order_of(ctx), idem_of(ctx.args), std::move(*lines)});
+}
+
+int return_order(const context& ctx) {
+  auto lines = line_quantities(ctx.args);
+  if (!lines)
+    return usage(ctx, lines.error().message);
+  return exchange(ctx, return_request{order_of(ctx), idem_of(ctx.args), std::move(*lines)});
+}
+
+int ship(const context& ctx) {
+  if (!ctx.args.has("tracking"))
+    return usage(ctx, "ship needs --tracking T");
+  return exchange(ctx, ship_request{order_of(ctx), ctx.args.get("tracking")});
+}
+
+int deliver(const context& ctx) {
+  return exchange(ctx, deliver_request{order_of(ctx)});
+}
+
+int refund(const context& ctx) {
+  return exchange(ctx, refund_request{order_of(ctx)});
+}
+
+int membership(const context& ctx) {
+  const auto& word = ctx.args.words.front();
+  if (word != "on" && word != "off")
+    return usage(ctx, "membership takes on or off, got '" + word + "'");
+  return exchange(ctx, membership_request{word == "on"});
+}
+
+int watch(const context& ctx) {
   long count = -1;
-  if (args.has("count") && !parse_number(args.get("count"), count))
-    return usage("--count takes a number");
-  auto subscribed = c.call(subscribe_request{});
+  if (ctx.args.has("count") && (!parse_number(ctx.args.get("count"), count) || count <= 0))
+    return usage(ctx, "--count takes a positive number");
+  auto c = open_session(ctx, true);
+  if (!c)
+    return fail(c.error());
+  auto subscribed = c->call(subscribe_request{}, ctx.timeout);
   if (!subscribed)
     return fail(subscribed.error());
-  std::cout << (json ? "" : "watching; Ctrl-C stops\n") << std::flush;
+  std::cout << (ctx.json ? "" : "watching; Ctrl-C stops\n") << std::flush;
+  // Pushes come when orders change, which may take any time: --timeout is for replies only.
   for (long seen = 0; count < 0 || seen < count;) {
-    auto m = c.receive(std::chrono::hours{24});
+    auto m = c->receive(std::chrono::hours{24});
     if (!m)
       return fail(m.error());
     if (const auto* push = std::get_if<order_push>(&*m)) {
-      std::cout << (json ? order_json(push->order) + "\n" : order_table(push->order) + "\n") << std::flush;
+      std::cout << (ctx.json ? order_json(push->order) + "\n" : order_table(push->order) + "\n")
+                << std::flush;
       ++seen;
     }
   }
   return 0;
 }
 
+const command_spec specs[] = {
+  {"token", "token --role customer|operator --subject S [--ttl SECONDS] [--auth-key KEY]",
+   "mint a token with the engine's auth key (or $ORDO_AUTH_KEY); no connection needed",
+   {"role", "subject", "ttl", "auth-key"}, {}, false, mint},
+  {"ping", "ping", "check that ordod answers", {}, {}, true, ping},
+  {"hello", "hello", "open a session and print it (reuse it with --session)", {}, {}, true,
+   hello},
+  {"place", "place --line SKU:QTY:PRICE [--line ...] [--idem KEY]", "place an order",
+   {"line", "idem"}, {}, true, place},
+  {"get", "get ORDER", "show one order", {}, "an ORDER id", true, get},
+  {"list", "list [--limit N] [--before ORDER]", "your orders, newest first", {"limit", "before"},
+   {}, true, list},
+  {"cancel", "cancel ORDER [--line SKU:QTY ...] [--idem KEY]",
+   "cancel an order, or some units of its lines", {"line", "idem"}, "an ORDER id", true, cancel},
+  {"ship", "ship ORDER --tracking T", "operator: ship a paid order", {"tracking"}, "an ORDER id",
+   true, ship},
+  {"deliver", "deliver ORDER", "operator: mark a shipped order delivered", {}, "an ORDER id",
+   true, deliver},
+  {"return", "return ORDER [--line SKU:QTY ...] [--idem KEY]",
+   "ask to return a delivered order, or some units", {"line", "idem"}, "an ORDER id", true,
+   return_order},
+  {"refund", "refund ORDER", "operator: refund a requested return", {}, "an ORDER id", true,
+   refund},
+  {"membership", "membership on|off", "become a WOW member or stop being one", {}, "on or off",
+   true, membership},
+  {"watch", "watch [--count N]", "subscribe and print pushes of your orders as they change",
+   {"count"}, {}, true, watch},
+};
+
+const command_spec* find_spec(const std::string& name) {
+  for (const auto& s : specs)
+    if (name == s.name)
+      return &s;
+  return nullptr;
+}
+
+template <class Names>
+bool among(const Names& names, std::string_view name) {
+  return std::find(std::begin(names), std::end(names), name) != std::end(names);
+}
+
+bool takes(const command_spec& spec, std::string_view option) {
+  return option == "help" || among(spec.options, option) ||
+         (spec.connects && among(connection_options, option));
+}
+
+bool known_option(std::string_view name) {
+  return among(switches, name) || among(connection_options, name) ||
+         std::any_of(std::begin(specs), std::end(specs),
+                     [name](const command_spec& s) { return among(s.options, name); });
+}
+
 void print_help(const command_spec* spec) {
   if (spec != nullptr) {
     std::cout << "usage: ordoctl " << spec->usage << "\n\n" << spec->summary << "\n\n";
-    if (std::string{spec->name} != "token")
+    if (spec->connects)
       std::cout << common_help;
     return;
   }
@@ -246,6 +345,43 @@ void print_help(const command_spec* spec) {
   for (const auto& s : specs)
     std::cout << "  " << s.usage << "\n      " << s.summary << "\n";
   std::cout << "\n" << common_help;
+}
+
+// Everything that makes the arguments unusable for the command, each problem naming the
+// offending word; fills in the target and the timeout on the way.
+std::vector<std::string> check(context& ctx) {
+  const auto& args = ctx.args;
+  const auto& spec = ctx.spec;
+  auto problems = args.problems;
+  for (auto it = args.options.begin(); it != args.options.end();
+       it = args.options.upper_bound(it->first)) {
+    const auto& name = it->first;
+    if (!takes(spec, name))
+      problems.push_back(std::string{spec.name} + " does not take --" + name);
+    else if (name != "line" && args.options.count(name) > 1)
+      problems.push_back("--" + name + " is given more than once");
+  }
+  const std::size_t words = spec.word.empty() ? 0 : 1;
+  for (std::size_t i = words; i < args.words.size(); ++i)
+    problems.push_back("unexpected argument '" + args.words[i] + "'");
+  if (args.words.size() < words)
+    problems.push_back(std::string{spec.name} + " needs " + std::string{spec.word});
+  if (!spec.connects)
+    return problems;
+  std::int64_t timeout_ms = default_timeout_ms;
+  if (args.has("timeout") &&
+      (!parse_number(args.get("timeout"), timeout_ms) || timeout_ms < 1 || timeout_ms > INT_MAX))
+    problems.push_back("--timeout takes milliseconds, a whole number from 1 to " +
+                       std::to_string(INT_MAX) + ", got '" + args.get("timeout") + "'");
+  ctx.timeout = client::duration{timeout_ms};
+  const bool from_flag = args.has("target");
+  const auto target_text = from_flag ? args.get("target") : env_or("ORDO_TARGET", default_target);
+  if (const auto target = runtime::parse_host_port(target_text))
+    ctx.target = *target;
+  else
+    problems.push_back(std::string{from_flag ? "--target" : "ORDO_TARGET"} +
+                       " must be HOST:PORT, got '" + target_text + "'");
+  return problems;
 }
 
 } // namespace
@@ -262,69 +398,62 @@ std::vector<std::string> arguments::all(const std::string& name) const {
   return values;
 }
 
-bool is_switch(const std::string& name) {
-  return name == "json" || name == "help";
-}
-
 arguments parse_arguments(int argc, char** argv) {
   arguments args;
   for (int i = 1; i < argc; ++i) {
-    std::string word = argv[i];
-    if (word == "-h")
-      word = "--help";
-    if (word.rfind("--", 0) == 0) {
-      auto name = word.substr(2);
-      std::string value;
-      if (const auto eq = name.find('='); eq != std::string::npos) {
-        value = name.substr(eq + 1);
-        name = name.substr(0, eq);
-      } else if (!is_switch(name) && i + 1 < argc) {
-        value = argv[++i];
-      }
-      args.options.emplace(name, value);
-    } else if (args.command.empty()) {
-      args.command = word;
-    } else {
-      args.words.push_back(word);
+    const std::string word = std::string_view{argv[i]} == "-h" ? "--help" : argv[i];
+    if (word.size() < 2 || word[0] != '-') {
+      if (args.command.empty())
+        args.command = word;
+      else
+        args.words.push_back(word);
+      continue;
     }
+    const auto eq = word.find('=');
+    const auto name = word.substr(0, eq);
+    // An unknown option takes nothing from what follows: it may be the next option.
+    if (!word.starts_with("--") || !known_option(name.substr(2))) {
+      args.problems.push_back("unknown option " + name);
+      continue;
+    }
+    if (among(switches, name.substr(2))) {
+      if (eq != std::string::npos)
+        args.problems.push_back(name + " takes no value");
+      else
+        args.options.emplace(name.substr(2), "");
+      continue;
+    }
+    std::string value;
+    if (eq != std::string::npos)
+      value = word.substr(eq + 1);
+    else if (i + 1 < argc && !std::string_view{argv[i + 1]}.starts_with("--"))
+      value = argv[++i];
+    if (value.empty())
+      args.problems.push_back(name + " needs a value");
+    else
+      args.options.emplace(name.substr(2), value);
   }
   return args;
 }
 
 int run(const arguments& args) {
   const auto* spec = find_spec(args.command);
-  if (args.has("help") || args.command.empty()) {
+  if (args.has("help")) {
     print_help(spec);
-    return args.command.empty() && !args.has("help") ? usage_exit : 0;
-  }
-  if (spec == nullptr)
-    return usage("unknown command '" + args.command + "'");
-  if (args.command == "token")
-    return mint(args);
-  const bool json = args.has("json");
-  const bool anonymous = args.command == "ping";
-  auto request = args.command == "hello" || args.command == "watch" ? result<request_body>{ping_request{}}
-                                                                     : request_for(args);
-  if (!request)
-    return usage(request.error().message);
-  auto c = open_session(args, !anonymous && args.command != "hello");
-  if (!c)
-    return fail(c.error());
-  if (args.command == "watch")
-    return watch(*c, args, json);
-  if (args.command == "hello") {
-    const auto token = args.get("token", env_or("ORDO_TOKEN", ""));
-    auto opened = c->call(hello_request{token});
-    if (!opened)
-      return fail(opened.error());
-    std::cout << render(*opened, json);
     return 0;
   }
-  auto reply = c->call(std::move(*request));
-  if (!reply)
-    return fail(reply.error());
-  std::cout << render(*reply, json);
-  return 0;
+  if (args.command.empty() && args.problems.empty()) {
+    print_help(nullptr);
+    return usage_exit;
+  }
+  if (spec == nullptr)
+    return usage(nullptr, args.command.empty()
+                              ? args.problems
+                              : std::vector<std::string>{"unknown command '" + args.command + "'"});
+  context ctx{args, *spec, {}, client::duration{default_timeout_ms}, args.has("json")};
+  if (const auto problems = check(ctx); !problems.empty())
+    return usage(spec, problems);
+  return spec->run(ctx);
 }
 
 } // namespace ordo::ctl

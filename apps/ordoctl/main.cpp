@@ -1,4 +1,4 @@
-// ordoctl: the command-line client of ordod (SPEC section 1). See `ordoctl --help`.
+// ordoctl: the command-line client of ordod (docs/OPERATIONS.md). See `ordoctl --help`.
 
 #include "commands.hpp"
 

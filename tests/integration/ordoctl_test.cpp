@@ -2,8 +2,11 @@
 
 #include "gateway_fixture.hpp"
 
-#include "support/process.hpp"
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include "support/process.hpp"
 
 namespace ordo::test {
 namespace {
@@ -24,6 +27,42 @@ protected:
     return r.out.substr(0, r.out.find('\n'));
   }
 };
+
+// ordoctl with no ordod behind it: for what must fail before anything is sent.
+command_result ctl_offline(const std::string& args) {
+  return run_command(std::string{"ORDO_TARGET=127.0.0.1:1 ORDO_TOKEN= ORDO_SESSION= '"} +
+                     ORDOCTL_PATH + "' " + args);
+}
+
+// A loopback port whose backlog takes connections that nobody ever accepts or answers.
+class silent_listener {
+public:
+  silent_listener() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), len), 0);
+    EXPECT_EQ(::listen(fd_, 16), 0);
+    EXPECT_EQ(::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~silent_listener() { ::close(fd_); }
+  silent_listener(const silent_listener&) = delete;
+  silent_listener& operator=(const silent_listener&) = delete;
+
+  std::uint16_t port() const { return port_; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+
+private:
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+};
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 std::string json_field(const std::string& json, const std::string& key) {
   const auto at = json.find("\"" + key + "\":\"");
@@ -101,6 +140,133 @@ TEST_F(ordoctl, membership_and_watch) {
   EXPECT_EQ(watched.exit_code, 0) << watched.err;
   EXPECT_NE(watched.out.find("\"status\":\"pending_payment\""), std::string::npos) << watched.out;
   EXPECT_NE(watched.out.find("\"shipping_fee\":0"), std::string::npos) << watched.out;
+}
+
+TEST_F(ordoctl, a_misspelled_option_is_a_usage_error_and_places_nothing) {
+  const auto customer = minted("customer", "alice");
+  auto r = ctl("place --line B:1:100 --iden retry-1 --token " + customer);
+  EXPECT_EQ(r.exit_code, 64);
+  EXPECT_EQ(r.out, "");
+  EXPECT_TRUE(contains(r.err, "ordoctl: unknown option --iden\n")) << r.err;
+  EXPECT_TRUE(contains(r.err, "usage: ordoctl place --line SKU:QTY:PRICE")) << r.err;
+  auto listed = ctl("list --token " + customer);
+  EXPECT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_TRUE(contains(listed.out, "(0 orders)")) << listed.out;
+}
+
+TEST_F(ordoctl, an_unknown_option_does_not_swallow_the_next_word) {
+  auto r = ctl_offline("place --jsn --line A:1:100");
+  EXPECT_EQ(r.exit_code, 64);
+  EXPECT_TRUE(contains(r.err, "unknown option --jsn")) << r.err;
+  EXPECT_FALSE(contains(r.err, "needs at least one --line")) << r.err;
+}
+
+// Each command with what it needs and nothing wrong, so that only the appended word is.
+const std::vector<std::string> well_formed_commands = {
+  "token --role customer --subject a --auth-key k", "ping", "hello", "place --line A:1:100",
+  "get X", "list", "cancel X", "ship X --tracking T", "deliver X", "return X", "refund X",
+  "membership on", "watch"};
+
+TEST_F(ordoctl, every_command_rejects_an_unknown_option_naming_it_and_its_usage) {
+  for (const auto& command : well_formed_commands) {
+    const auto name = command.substr(0, command.find(' '));
+    for (const std::string extra : {"--bogus", "--bogus=1", "-x", "--json=yes"}) {
+      auto r = ctl_offline(command + " " + extra);
+      EXPECT_EQ(r.exit_code, 64) << command << " " << extra << ": " << r.err;
+      EXPECT_TRUE(contains(r.err, extra.substr(0, extra.find('=')))) << command << ": " << r.err;
+      EXPECT_TRUE(contains(r.err, "usage: ordoctl " + name)) << command << ": " << r.err;
+    }
+  }
+}
+
+TEST_F(ordoctl, every_command_rejects_a_stray_word_naming_it_and_its_usage) {
+  for (const auto& command : well_formed_commands) {
+    const auto name = command.substr(0, command.find(' '));
+    auto r = ctl_offline(command + " stray");
+    EXPECT_EQ(r.exit_code, 64) << command << ": " << r.err;
+    EXPECT_TRUE(contains(r.err, "unexpected argument 'stray'")) << command << ": " << r.err;
+    EXPECT_TRUE(contains(r.err, "usage: ordoctl " + name)) << command << ": " << r.err;
+  }
+}
+
+TEST_F(ordoctl, an_option_of_another_command_is_a_usage_error) {
+  for (const std::string args :
+       {"ping --line A:1:1", "get X --idem k", "place --line A:1:1 --role customer",
+        "token --role customer --subject a --auth-key k --target 127.0.0.1:1"}) {
+    auto r = ctl_offline(args);
+    EXPECT_EQ(r.exit_code, 64) << args << ": " << r.err;
+    EXPECT_TRUE(contains(r.err, "does not take --")) << args << ": " << r.err;
+  }
+}
+
+TEST_F(ordoctl, an_option_that_takes_a_value_refuses_a_missing_one) {
+  for (const std::string args :
+       {"place --line A:1:100 --idem", "place --line A:1:100 --idem= ",
+        "place --idem --line A:1:100", "ping --target", "get X --token", "list --limit --json",
+        "ship X --tracking", "token --role customer --subject a --auth-key", "ping --timeout"}) {
+    auto r = ctl_offline(args);
+    EXPECT_EQ(r.exit_code, 64) << args << ": " << r.err;
+    EXPECT_TRUE(contains(r.err, "needs a value")) << args << ": " << r.err;
+  }
+}
+
+TEST_F(ordoctl, an_option_given_twice_is_a_usage_error) {
+  auto r = ctl_offline("place --line A:1:100 --idem a --idem b");
+  EXPECT_EQ(r.exit_code, 64) << r.err;
+  EXPECT_TRUE(contains(r.err, "--idem is given more than once")) << r.err;
+}
+
+TEST_F(ordoctl, a_target_that_is_not_host_port_is_a_usage_error) {
+  auto r = ctl("list --target 17491");
+  EXPECT_EQ(r.exit_code, 64) << r.err;
+  EXPECT_TRUE(contains(r.err, "--target must be HOST:PORT, got '17491'")) << r.err;
+  auto from_env = run_command(std::string{"ORDO_TARGET=nowhere '"} + ORDOCTL_PATH + "' ping");
+  EXPECT_EQ(from_env.exit_code, 64) << from_env.err;
+  EXPECT_TRUE(contains(from_env.err, "ORDO_TARGET must be HOST:PORT, got 'nowhere'"))
+    << from_env.err;
+}
+
+TEST_F(ordoctl, a_timeout_that_is_not_a_positive_number_is_a_usage_error) {
+  for (const std::string value : {"0", "-5", "soon", "10s"}) {
+    auto r = ctl_offline("ping --timeout=" + value);
+    EXPECT_EQ(r.exit_code, 64) << value << ": " << r.err;
+    EXPECT_TRUE(contains(r.err, "--timeout takes")) << value << ": " << r.err;
+  }
+}
+
+TEST_F(ordoctl, a_server_that_never_answers_times_out_stating_the_timeout_given) {
+  silent_listener silent;
+  const auto started = std::chrono::steady_clock::now();
+  auto r = ctl_offline("ping --timeout=300 --target " + silent.address());
+  const auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(r.exit_code, 16) << r.err;
+  EXPECT_EQ(r.err, "ordoctl: unavailable: no reply within 300 ms\n");
+  EXPECT_LT(waited, std::chrono::seconds{8});
+}
+
+TEST_F(ordoctl, the_client_states_its_timeout_not_the_time_left) {
+  silent_listener silent;
+  auto c = client::connect("127.0.0.1", silent.port());
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  auto pong = c->call(ping_request{}, std::chrono::milliseconds{250});
+  ASSERT_FALSE(pong.ok());
+  EXPECT_EQ(pong.error().code, errc::unavailable);
+  EXPECT_EQ(pong.error().message, "no reply within 250 ms");
+}
+
+TEST_F(ordoctl, help_documents_the_timeout_and_its_default) {
+  auto r = ctl_offline("--help");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_TRUE(contains(r.out, "--timeout MS")) << r.out;
+  EXPECT_TRUE(contains(r.out, "(default 10000)")) << r.out;
+  auto ping_help = ctl_offline("ping --help");
+  EXPECT_TRUE(contains(ping_help.out, "--timeout MS")) << ping_help.out;
+}
+
+TEST_F(ordoctl, a_timeout_long_enough_changes_nothing) {
+  auto r = ctl("ping --timeout 5000");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "pong\n");
 }
 
 } // namespace

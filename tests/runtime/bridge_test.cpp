@@ -21,14 +21,17 @@ using std::chrono::milliseconds;
 
 using release_atom = caf::atom_constant<caf::atom("release")>;
 
-// Answers pings at once and holds every other request until told to release them.
-caf::behavior stand_in_shard(caf::event_based_actor* self) {
-  auto held = std::make_shared<std::vector<caf::response_promise>>();
+// A session shard that answers pings at once and holds every other request until told to
+// release them.
+using stand_in_shard_actor = session_directory_actor::extend<caf::reacts_to<release_atom>>;
+
+stand_in_shard_actor::behavior_type stand_in_shard(stand_in_shard_actor::pointer self) {
+  auto held = std::make_shared<std::vector<caf::typed_response_promise<ordo::reply_body>>>();
   return {
     [=](request_atom, session_request& req) -> caf::result<ordo::reply_body> {
       if (std::holds_alternative<ping_request>(req.body))
         return ordo::reply_body{pong_result{}};
-      held->push_back(self->make_response_promise());
+      held->push_back(self->make_response_promise<ordo::reply_body>());
       return held->back();
     },
     [=](release_atom) {
@@ -36,6 +39,10 @@ caf::behavior stand_in_shard(caf::event_based_actor* self) {
         rp.deliver(ordo::reply_body{pong_result{}});
       held->clear();
     },
+    [](retire_atom, const std::string&) {},
+    [](crashed_atom, const std::string&) {},
+    [](sweep_atom, bool) {},
+    [](resident_atom) { return std::size_t{0}; },
   };
 }
 
@@ -53,7 +60,7 @@ struct collected {
 struct bridge_test : ::testing::Test {
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
-  caf::actor shard = sys.spawn(stand_in_shard);
+  stand_in_shard_actor shard = sys.spawn(stand_in_shard);
   std::shared_ptr<collected> out = std::make_shared<collected>();
   caf::actor bridge;
 
@@ -63,7 +70,7 @@ struct bridge_test : ::testing::Test {
       out->all.push_back(std::move(c));
       out->changed.notify_all();
     };
-    bridge = spawn_bridge(sys, shard_router{{shard}}, sink, timeout);
+    bridge = spawn_bridge(sys, session_router{{shard}}, sink, timeout);
   }
 
   ~bridge_test() override {

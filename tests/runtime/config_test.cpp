@@ -124,11 +124,123 @@ TEST(config, a_missing_config_file_is_a_clear_error) {
             std::string::npos);
 }
 
-TEST(config, a_broken_config_file_is_an_error) {
-  temp_file file{"listen = \n"};
+TEST(config, a_syntax_error_in_the_file_says_where_on_the_line) {
+  temp_file file{"; a comment\nlisten = \n"};
   config cfg;
   const auto parsed = parse(cfg, {"--config=" + file.path(), "--auth-key=k"});
   EXPECT_EQ(parsed.outcome, parse_outcome::failed);
+  EXPECT_EQ(parsed.message.rfind(file.path() + ":2:10: ", 0), 0u) << parsed.message;
+}
+
+TEST(config, an_ill_typed_value_in_the_file_names_the_file_the_line_and_the_option) {
+  temp_file file{"listen = \"127.0.0.1:9000\"\nmax-in-flight = \"lots\"\n"};
+  config cfg;
+  const auto parsed = parse(cfg, {"--config=" + file.path(), "--auth-key=k"});
+  EXPECT_EQ(parsed.outcome, parse_outcome::failed);
+  EXPECT_EQ(parsed.message, file.path() + ":2: max-in-flight must be an integer, got \"lots\"");
+}
+
+TEST(config, an_unknown_key_in_the_file_is_an_error_with_a_suggestion) {
+  temp_file file{"; comment\n\nmax-inflight = 5\n"};
+  config cfg;
+  const auto parsed = parse(cfg, {"--config=" + file.path(), "--auth-key=k"});
+  EXPECT_EQ(parsed.outcome, parse_outcome::failed);
+  EXPECT_EQ(parsed.message,
+            file.path() + ":3: unknown option 'max-inflight'; did you mean 'max-in-flight'?");
+}
+
+TEST(config, every_problem_in_the_file_is_reported) {
+  temp_file file{"max-in-flight = \"lots\"\nredis-timeout-ms = 1.5\nlisen = \"x\"\n"
+                 "[scheduler]\nmax-thread = 2\nmax-threads = -1\n"};
+  config cfg;
+  const auto parsed = parse(cfg, {"--config=" + file.path(), "--auth-key=k"});
+  EXPECT_EQ(parsed.outcome, parse_outcome::failed);
+  const auto& p = file.path();
+  EXPECT_EQ(
+      parsed.message,
+      p + ":1: max-in-flight must be an integer, got \"lots\"\n" + p +
+          ":2: redis-timeout-ms must be an integer, got 1.5\n" + p +
+          ":3: unknown option 'lisen'; did you mean 'listen'?\n" + p +
+          ":5: unknown option 'scheduler.max-thread'; did you mean 'scheduler.max-threads'?\n" + p +
+          ":6: scheduler.max-threads must be of type uint64, got -1");
+}
+
+TEST(config, a_syntax_error_says_how_to_fix_it_after_the_problems_before_it) {
+  temp_file file{"max-in-flight = \"lots\"\nredis = 127.0.0.1:6379 ; comment\nlisten = \"x\"\n"};
+  config cfg;
+  const auto parsed = parse(cfg, {"--config=" + file.path(), "--auth-key=k"});
+  EXPECT_EQ(parsed.outcome, parse_outcome::failed);
+  EXPECT_EQ(parsed.message, file.path() + ":1: max-in-flight must be an integer, got \"lots\"\n" +
+                                file.path() +
+                                ":2:14: unexpected character '.'; quote string values, e.g. "
+                                "redis = \"127.0.0.1:6379\"");
+}
+
+TEST(config, syntax_errors_are_explained_in_plain_words) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"listen = \"127.0.0.1:7400\nredis = \"x\"\n",
+       ":1:25: unexpected end of line; close the string with \" on the same line"},
+      {"scheduler.max-threads = 2\n",
+       ":1:10: unexpected character '.'; a key has no '.': write [scheduler] on a line of its "
+       "own and max-threads = 2 below it"},
+      {"max-in-flight = 5, listen = \"x\"\n",
+       ":1:18: unexpected character ','; write one key = value per line"},
+      {"scheduler {\n  max-threads = 2\n",
+       ":3:1: unexpected end of file; close every {, [ and \" that the file opens"},
+      {"key-prefix = \"a\\qb\"\n",
+       ":1:17: invalid escape sequence; inside quotes write \\\\ for \\ and \\\" for \""},
+  };
+  for (const auto& [text, expected] : cases) {
+    temp_file file{text};
+    config cfg;
+    const auto parsed = parse(cfg, {"--config=" + file.path(), "--auth-key=k"});
+    EXPECT_EQ(parsed.outcome, parse_outcome::failed) << text;
+    EXPECT_EQ(parsed.message, file.path() + expected) << text;
+  }
+}
+
+TEST(config, sections_blocks_and_cafs_own_options_stay_accepted) {
+  temp_file file{"; ordod's options\n[global]\nmax-in-flight = 5 ; inline comment\n"
+                 "global {\n  auth-timeout-ms = 700\n}\n"
+                 "scheduler {\n  max-throughput = 10\n}\n"
+                 "[work-stealing]\nmoderate-poll-attempts = 3\n"
+                 "[middleman]\napp-identifiers = [\"a\", \"b\"]\n"
+                 "[global]\nlisten = \"127.0.0.1:9005\"\n"};
+  config cfg;
+  const auto parsed = parse(cfg, {"--config=" + file.path(), "--auth-key=k"});
+  ASSERT_EQ(parsed.outcome, parse_outcome::run) << parsed.message;
+  EXPECT_EQ(cfg.opts.max_in_flight, 5);
+  EXPECT_EQ(cfg.opts.auth_timeout_ms, 700);
+  EXPECT_EQ(cfg.opts.listen, "127.0.0.1:9005");
+  EXPECT_EQ(caf::get_or(cfg, "scheduler.max-throughput", std::size_t{0}), 10u);
+  EXPECT_EQ(caf::get_or(cfg, "work-stealing.moderate-poll-attempts", std::size_t{0}), 3u);
+  EXPECT_EQ(caf::get_or(cfg, "middleman.app-identifiers", std::vector<std::string>{}),
+            (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(config, a_whole_number_is_a_valid_fraction) {
+  temp_file file{"payment-decline-rate = 1\n"};
+  config cfg;
+  const auto parsed = parse(cfg, {"--config=" + file.path(), "--auth-key=k"});
+  ASSERT_EQ(parsed.outcome, parse_outcome::run) << parsed.message;
+  EXPECT_DOUBLE_EQ(cfg.opts.payment_decline_rate, 1.0);
+}
+
+TEST(config, a_string_in_single_quotes_is_an_ill_typed_value_with_a_hint) {
+  temp_file file{"key-prefix = 'ordo'\n"};
+  config cfg;
+  const auto parsed = parse(cfg, {"--config=" + file.path(), "--auth-key=k"});
+  EXPECT_EQ(parsed.outcome, parse_outcome::failed);
+  EXPECT_EQ(parsed.message, file.path() + ":1: key-prefix must be a string, got 'ordo' "
+                                          "(strings take double quotes)");
+}
+
+TEST(config, an_empty_file_changes_nothing) {
+  temp_file file{""};
+  config cfg;
+  const auto parsed = parse(cfg, {"--config=" + file.path(), "--auth-key=k"});
+  ASSERT_EQ(parsed.outcome, parse_outcome::run) << parsed.message;
+  EXPECT_EQ(cfg.opts.max_in_flight, options{}.max_in_flight);
 }
 
 TEST(config, an_unknown_flag_is_an_error_naming_it) {

@@ -61,7 +61,7 @@ TEST_F(gateway_start, without_a_descriptor_for_its_epoll_set_it_fails_with_the_r
   result<std::unique_ptr<gateway>> started{error{errc::internal, "not tried"}};
   {
     descriptors_used_up limit{2}; // the listener and the wake-up descriptor, no more
-    started = gateway::start(sys, actors::shard_router{}, on_any_loopback_port());
+    started = gateway::start(sys, actors::session_router{}, on_any_loopback_port());
   }
   ASSERT_FALSE(started.ok()) << "a gateway started without an epoll set";
   EXPECT_NE(started.error().message.find("epoll"), std::string::npos) << started.error().message;
@@ -71,7 +71,7 @@ TEST_F(gateway_start, without_a_descriptor_for_its_wake_up_it_fails_with_the_rea
   result<std::unique_ptr<gateway>> started{error{errc::internal, "not tried"}};
   {
     descriptors_used_up limit{1}; // the listener only
-    started = gateway::start(sys, actors::shard_router{}, on_any_loopback_port());
+    started = gateway::start(sys, actors::session_router{}, on_any_loopback_port());
   }
   ASSERT_FALSE(started.ok()) << "a gateway started without its wake-up descriptor";
   EXPECT_NE(started.error().message.find("cannot set up the gateway"), std::string::npos)
@@ -79,7 +79,7 @@ TEST_F(gateway_start, without_a_descriptor_for_its_wake_up_it_fails_with_the_rea
 }
 
 TEST_F(gateway_start, with_descriptors_to_spare_it_listens) {
-  auto started = gateway::start(sys, actors::shard_router{}, on_any_loopback_port());
+  auto started = gateway::start(sys, actors::session_router{}, on_any_loopback_port());
   ASSERT_TRUE(started.ok()) << started.error().message;
   EXPECT_NE((*started)->bound_address().find("127.0.0.1:"), std::string::npos);
 }
