@@ -22,7 +22,6 @@ using settle_atom = caf::atom_constant<caf::atom("settle")>;
 
 using order_atom = caf::atom_constant<caf::atom("order")>;
 using request_atom = caf::atom_constant<caf::atom("request")>;
-using open_atom = caf::atom_constant<caf::atom("open")>;
 using passivate_atom = caf::atom_constant<caf::atom("passivate")>;
 using park_atom = caf::atom_constant<caf::atom("park")>;
 using retire_atom = caf::atom_constant<caf::atom("retire")>;

@@ -1,7 +1,7 @@
 # Shared settings for Ordo's own targets.
 
 add_library(ordo_warnings INTERFACE)
-target_compile_options(ordo_warnings INTERFACE -Wall -Wextra -Wpedantic -Wno-unused-parameter)
+target_compile_options(ordo_warnings INTERFACE -Wall -Wextra -Wpedantic)
 if(ORDO_WERROR)
   target_compile_options(ordo_warnings INTERFACE -Werror)
 endif()

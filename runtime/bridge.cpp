@@ -20,7 +20,8 @@ using closed_atom = caf::atom_constant<caf::atom("closed")>;
 using expire_atom = caf::atom_constant<caf::atom("expire")>;
 
 // Asks a session shard from `self` and hands the answer to the sink.
-void ask(caf::event_based_actor* self, const actors::session_directory_actor& shard, std::chrono::milliseconds timeout,
+void ask(caf::event_based_actor* self, const actors::session_directory_actor& shard,
+         std::chrono::milliseconds timeout,
          const completion_sink& sink, std::uint64_t connection, std::uint64_t rid,
          actors::session_request req) {
   self->request(shard, timeout, actors::request_atom::value, std::move(req))
@@ -94,7 +95,8 @@ void expire_overdue(bridge_self self) {
 
 // Asks a session shard for a request of the connection and hands the answer to the sink,
 // or a timeout once the bridge's timeout has passed, whichever comes first.
-void ask_in_time(bridge_self self, const actors::session_directory_actor& shard, std::uint64_t connection,
+void ask_in_time(bridge_self self, const actors::session_directory_actor& shard,
+                 std::uint64_t connection,
                  std::uint64_t rid, actors::session_request req) {
   auto& st = self->state;
   const auto token = st.next_token++;

@@ -12,8 +12,9 @@ namespace ordo::runtime {
 
 namespace {
 
-// Background requests (deadline scans, passivation handshakes) give up a little after the
-// store's own redis_timeout, so the store's precise unavailable normally arrives first.
+// The deadline scanner's requests give up a little after the store's own redis_timeout, so
+// the store's precise unavailable normally arrives first. (Passivation handshakes wait
+// without a timeout: the actor answers at once, and CAF bounces the request if it is gone.)
 constexpr std::chrono::milliseconds store_backstop{500};
 
 std::int64_t wall_clock_ms() {

@@ -1,17 +1,15 @@
 // The gateway's start-up when the process is out of file descriptors: an error that says
 // why, never a gateway whose epoll set or wake-up descriptor does not exist.
 
-#include <gtest/gtest.h>
-
+#include <algorithm>
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
+#include <vector>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
-
-#include <algorithm>
-#include <vector>
+#include <gtest/gtest.h>
 
 #include "runtime/gateway.hpp"
 
@@ -21,7 +19,7 @@ namespace {
 // Holds every descriptor the process may still open, but `spare`, until destroyed; the
 // descriptor limit is lowered meanwhile so that this takes few descriptors.
 class descriptors_used_up {
-public:
+ public:
   explicit descriptors_used_up(int spare) {
     ::getrlimit(RLIMIT_NOFILE, &saved_);
     rlimit low = saved_;
@@ -40,7 +38,7 @@ public:
     ::setrlimit(RLIMIT_NOFILE, &saved_);
   }
 
-private:
+ private:
   rlimit saved_{};
   std::vector<int> held_;
 };
@@ -52,7 +50,7 @@ gateway_options on_any_loopback_port() {
 }
 
 class gateway_start : public ::testing::Test {
-protected:
+ protected:
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
 };
@@ -75,7 +73,7 @@ TEST_F(gateway_start, without_a_descriptor_for_its_wake_up_it_fails_with_the_rea
   }
   ASSERT_FALSE(started.ok()) << "a gateway started without its wake-up descriptor";
   EXPECT_NE(started.error().message.find("cannot set up the gateway"), std::string::npos)
-    << started.error().message;
+      << started.error().message;
 }
 
 TEST_F(gateway_start, with_descriptors_to_spare_it_listens) {
