@@ -58,7 +58,8 @@ protected:
 
   order await_status(const std::string& s, const std::string& id, order_status status) {
     order last;
-    for (int i = 0; i < 250; ++i) {
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (std::chrono::steady_clock::now() < deadline) {
       auto got = ready(e->get(s, id));
       if (got && (last = *got).status == status)
         return last;

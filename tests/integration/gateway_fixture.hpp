@@ -50,10 +50,11 @@ protected:
     return placed ? placed->order : ordo::order{};
   }
 
-  // Waits until the order reaches `status`.
+  // Waits until the order reaches `status`; 30 s is far beyond what any machine needs.
   ordo::order await_status(client& c, const std::string& id, order_status status) {
     ordo::order last;
-    for (int i = 0; i < 250; ++i) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{30};
+    while (std::chrono::steady_clock::now() < deadline) {
       auto got = c.call_as<order_result>(get_request{id});
       if (got) {
         last = got->order;
