@@ -20,6 +20,10 @@ std::int64_t micros_between(clock_type::time_point from, clock_type::time_point 
 class simulation {
 public:
   simulation(transport& t, const load_options& opts) : t_(t), opts_(opts), rng_(opts.seed) {}
+  // The transport outlives the run (the verification pumps it), and pushes may still come.
+  ~simulation() { t_.on_push = nullptr; }
+  simulation(const simulation&) = delete;
+  simulation& operator=(const simulation&) = delete;
 
   load_result run(const std::function<void(const std::string&)>& progress) {
     t_.on_push = [this](const order& o) { pushed(o); };
