@@ -22,6 +22,34 @@ std::uint64_t to_u64(const char* text, std::size_t len) {
   return out;
 }
 
+// The orders of `customer` in Redis that were never acknowledged, with their version and
+// the type of their first event, so that a failed count says what the extra order is.
+std::string unacknowledged_orders(redisContext* ctx, const runtime::redis_keys& keys,
+                                  const std::string& customer, const load_result& r) {
+  std::string out;
+  auto* ids = static_cast<redisReply*>(
+    redisCommand(ctx, "ZRANGE %s 0 -1", keys.customer_index(customer).c_str()));
+  if (ids == nullptr || ids->type != REDIS_REPLY_ARRAY) {
+    if (ids)
+      freeReplyObject(ids);
+    return out;
+  }
+  for (std::size_t i = 0; i < ids->elements; ++i) {
+    const std::string id{ids->element[i]->str, ids->element[i]->len};
+    if (r.acked.count(id) != 0)
+      continue;
+    auto* version =
+      static_cast<redisReply*>(redisCommand(ctx, "HGET %s v", keys.order(id).c_str()));
+    out += "; not acknowledged: " + id + " at version " +
+           (version && version->type == REDIS_REPLY_STRING ? std::string{version->str, version->len}
+                                                           : std::string{"(none)"});
+    if (version)
+      freeReplyObject(version);
+  }
+  freeReplyObject(ids);
+  return out;
+}
+
 // Reads that meet an outage (unavailable: the engine restarting, a connection being
 // re-opened) are read again, for up to 30 s.
 void through_engine(transport& t, std::size_t channel, const load_result& r, verification& v) {
@@ -148,7 +176,8 @@ void straight_from_redis(const runtime::host_port& address, const std::string& p
     ++v.customers_counted;
     if (stored != acked_per_customer[customers[c]])
       v.failures.push_back(customers[c] + " has " + std::to_string(stored) + " orders in redis, " +
-                           std::to_string(acked_per_customer[customers[c]]) + " were acknowledged");
+                           std::to_string(acked_per_customer[customers[c]]) + " were acknowledged" +
+                           unacknowledged_orders(ctx, keys, customers[c], r));
   }
   redisFree(ctx);
 }
