@@ -49,6 +49,16 @@ start_private_redis() {
 }
 
 restart_private_redis() {
+  # Redis 7.0's aof-load-truncated cuts a crashed AOF after its last whole command, even
+  # inside a MULTI block, and a later crash then replays that transaction in part:
+  # redis-check-aof --fix cuts before the MULTI (docs/OPERATIONS.md).
+  local manifest="$REDIS_DIR/appendonlydir/appendonly.aof.manifest"
+  if [ -f "$manifest" ]; then
+    echo y | redis-check-aof --fix "$manifest" >/dev/null 2>&1 || {
+      echo "redis-check-aof --fix failed on $manifest" >&2
+      return 1
+    }
+  fi
   if ! launch_private_redis; then
     echo "redis-server did not come back:" >&2
     tail -3 "$REDIS_DIR/redis.log" >&2
