@@ -69,21 +69,16 @@ void retire_if_empty(order_self self) {
     self->send(st.directory, retire_atom::value, st.id);
 }
 
-// The engine's own commands; queue_internal leaves running them to the caller's pump.
-void queue_internal(order_self self, domain::command cmd) {
+// The engine's own commands and reads; queue_internal leaves running them to the caller's
+// pump.
+void queue_internal(order_self self, order_op op) {
   auto& st = self->state;
-  st.queue.push_back({order_request{st.id, std::nullopt, std::move(cmd), std::nullopt, false},
-                      std::nullopt});
-}
-
-void queue_internal_read(order_self self) {
-  auto& st = self->state;
-  st.queue.push_back({order_request{st.id, std::nullopt, read_order{}, std::nullopt, false},
+  st.queue.push_back({order_request{st.id, std::nullopt, std::move(op), std::nullopt, false},
                       std::nullopt});
 }
 
 void enqueue_internal(order_self self, domain::command cmd) {
-  queue_internal(self, std::move(cmd));
+  queue_internal(self, order_op{std::move(cmd)});
   pump(self);
 }
 
@@ -112,7 +107,7 @@ void drive_payment(order_self self) {
     return;
   const auto left_ms = *payment_deadline(st, *st.order) - st.ctx->now_ms();
   if (left_ms <= 0) {
-    queue_internal(self, domain::expire_payment{});
+    queue_internal(self, order_op{domain::command{domain::expire_payment{}}});
     return;
   }
   st.requested_amount = st.order->order.total;
@@ -156,7 +151,6 @@ void settle_internal_refusal(order_self self, const domain::command& cmd) {
   if (std::holds_alternative<domain::authorize_payment>(cmd) && !granted_and_taken)
     self->send(st.ctx->payment, void_atom::value, st.id, st.requested_amount);
 }
-
 
 // The store is down: every caller waiting would meet the same outage, so they hear of it
 // now; the engine's own commands wait for the store to come back.
@@ -275,7 +269,7 @@ void commit(order_self self, domain::event e) {
         // An unconfirmed write may still land: an order it left unpaid would ask for its
         // payment only when next read, so read it again once the store answers.
         if (reason.code == errc::unavailable && next.order.status == order_status::pending_payment)
-          queue_internal_read(self);
+          queue_internal(self, read_order{});
         fail(self, reason.code, reason.message);
         pump(self);
       });

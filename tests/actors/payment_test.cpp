@@ -10,7 +10,18 @@
 namespace ordo::actors::test {
 namespace {
 
-using payment_flow = actor_fixture;
+class payment_flow : public actor_fixture {
+protected:
+  // The payment is granted while the store is down, so its commit is refused; before the
+  // store answers again, the stored order takes `meanwhile`; then the retry has run.
+  void grant_during_outage_while_the_store_records(const std::string& id, domain::event meanwhile) {
+    data->down = true;
+    advance(payment.latency);
+    data->orders[id] = domain::apply_event(data->orders.at(id), meanwhile);
+    data->down = false;
+    advance(std::chrono::seconds{1});
+  }
+};
 
 // Filled in once the fixture runs.
 std::shared_ptr<payment_stats> payment_counts(caf::actor_system& sys, caf::actor pay) {
@@ -103,14 +114,9 @@ TEST_F(payment_flow, a_grant_whose_commit_went_unanswered_is_applied_once_the_st
 TEST_F(payment_flow, a_grant_that_can_no_longer_apply_after_an_outage_is_voided) {
   const auto alice = login("alice");
   const auto placed = place(alice, {{"A", 1, 10'000}});
-  data->down = true;
-  advance(payment.latency);
   // Meanwhile another writer (an engine that took the order over, say) expired it.
-  auto expired = data->orders.at(placed.id);
-  expired = domain::apply_event(expired, domain::event{t0 + 5, domain::payment_timed_out{}});
-  data->orders[placed.id] = expired;
-  data->down = false;
-  advance(std::chrono::seconds{1});
+  grant_during_outage_while_the_store_records(placed.id,
+                                              domain::event{t0 + 5, domain::payment_timed_out{}});
   EXPECT_EQ(data->orders.at(placed.id).order.status, order_status::cancelled);
   const auto stats = payment_counts(system(), ctx.payment);
   run();
@@ -121,14 +127,9 @@ TEST_F(payment_flow, a_grant_that_can_no_longer_apply_after_an_outage_is_voided)
 TEST_F(payment_flow, a_grant_applied_by_a_commit_whose_answer_was_lost_is_not_voided) {
   const auto alice = login("alice");
   const auto placed = place(alice, {{"A", 1, 10'000}});
-  data->down = true;
-  advance(payment.latency);
   // The refused commit did land after all, as a write whose confirmation was lost does.
-  auto paid = domain::apply_event(data->orders.at(placed.id),
-                                  domain::event{t0 + 3, domain::payment_authorized{13'000}});
-  data->orders[placed.id] = paid;
-  data->down = false;
-  advance(std::chrono::seconds{1});
+  grant_during_outage_while_the_store_records(
+    placed.id, domain::event{t0 + 3, domain::payment_authorized{13'000}});
   EXPECT_EQ(data->orders.at(placed.id).order.status, order_status::paid);
   const auto stats = payment_counts(system(), ctx.payment);
   run();

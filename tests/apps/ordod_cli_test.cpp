@@ -9,6 +9,7 @@
 #include <fstream>
 #include <string>
 
+#include "support/temp_file.hpp"
 #include "support/process.hpp"
 #include "support/redis_server.hpp"
 
@@ -24,23 +25,6 @@ bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-// A config file for one test, removed afterwards.
-class config_file {
-public:
-  explicit config_file(const std::string& content) {
-    char name[] = "/tmp/ordod-cli-XXXXXX";
-    const int fd = ::mkstemp(name);
-    EXPECT_GE(fd, 0);
-    ::close(fd);
-    path_ = name;
-    std::ofstream{path_} << content;
-  }
-  ~config_file() { std::remove(path_.c_str()); }
-  const std::string& path() const { return path_; }
-
-private:
-  std::string path_;
-};
 
 TEST(ordod_cli, help_goes_to_stdout_and_exits_0) {
   const auto r = run_ordod("--help");
@@ -83,7 +67,7 @@ TEST(ordod_cli, an_ill_typed_value_exits_2_naming_it) {
 }
 
 TEST(ordod_cli, a_config_file_with_problems_exits_2_with_one_line_for_each) {
-  const config_file file{"; two mistakes\nmax-in-flight = \"lots\"\nmax-inflight = 5\n"};
+  const ordo::test::temp_file file{"; two mistakes\nmax-in-flight = \"lots\"\nmax-inflight = 5\n"};
   const auto r = run_ordod("--auth-key=k --print-config --config=" + file.path());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.out, "");
@@ -94,7 +78,7 @@ TEST(ordod_cli, a_config_file_with_problems_exits_2_with_one_line_for_each) {
 }
 
 TEST(ordod_cli, a_config_file_syntax_error_exits_2_saying_where_and_how_to_fix_it) {
-  const config_file file{"; the address is not quoted\nlisten = 127.0.0.1:7400\n"};
+  const ordo::test::temp_file file{"; the address is not quoted\nlisten = 127.0.0.1:7400\n"};
   const auto r = run_ordod("--auth-key=k --config " + file.path());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.out, "");

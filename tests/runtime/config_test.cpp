@@ -9,6 +9,7 @@
 #include <sstream>
 #include <unistd.h>
 
+#include "support/temp_file.hpp"
 #include "runtime/config.hpp"
 
 namespace ordo::runtime {
@@ -24,22 +25,6 @@ parse_result parse(config& cfg, std::vector<std::string> args) {
   return parse_command_line(cfg, static_cast<int>(argv.size()), argv.data());
 }
 
-class temp_file {
-public:
-  explicit temp_file(const std::string& content) {
-    char name[] = "/tmp/ordo-config-XXXXXX";
-    const int fd = ::mkstemp(name);
-    EXPECT_GE(fd, 0);
-    ::close(fd);
-    path_ = name;
-    std::ofstream{path_} << content;
-  }
-  ~temp_file() { std::remove(path_.c_str()); }
-  const std::string& path() const { return path_; }
-
-private:
-  std::string path_;
-};
 
 std::string read_file(const std::string& path) {
   std::ifstream in{path};
@@ -107,7 +92,7 @@ TEST(config, sample_file_loads_and_states_every_default) {
 }
 
 TEST(config, flags_override_the_file) {
-  temp_file file{"listen = \"127.0.0.1:9000\"\nredis-timeout-ms = 200\n"};
+  test::temp_file file{"listen = \"127.0.0.1:9000\"\nredis-timeout-ms = 200\n"};
   config cfg;
   const auto parsed = parse(cfg, {"--config", file.path(), "--listen=127.0.0.1:9001",
                                   "--auth-key=k"});
@@ -125,7 +110,7 @@ TEST(config, a_missing_config_file_is_a_clear_error) {
 }
 
 TEST(config, a_syntax_error_in_the_file_says_where_on_the_line) {
-  temp_file file{"; a comment\nlisten = \n"};
+  test::temp_file file{"; a comment\nlisten = \n"};
   config cfg;
   const auto parsed = parse(cfg, {"--config=" + file.path(), "--auth-key=k"});
   EXPECT_EQ(parsed.outcome, parse_outcome::failed);
@@ -133,7 +118,7 @@ TEST(config, a_syntax_error_in_the_file_says_where_on_the_line) {
 }
 
 TEST(config, an_ill_typed_value_in_the_file_names_the_file_the_line_and_the_option) {
-  temp_file file{"listen = \"127.0.0.1:9000\"\nmax-in-flight = \"lots\"\n"};
+  test::temp_file file{"listen = \"127.0.0.1:9000\"\nmax-in-flight = \"lots\"\n"};
   config cfg;
   const auto parsed = parse(cfg, {"--config=" + file.path(), "--auth-key=k"});
   EXPECT_EQ(parsed.outcome, parse_outcome::failed);
@@ -141,7 +126,7 @@ TEST(config, an_ill_typed_value_in_the_file_names_the_file_the_line_and_the_opti
 }
 
 TEST(config, an_unknown_key_in_the_file_is_an_error_with_a_suggestion) {
-  temp_file file{"; comment\n\nmax-inflight = 5\n"};
+  test::temp_file file{"; comment\n\nmax-inflight = 5\n"};
   config cfg;
   const auto parsed = parse(cfg, {"--config=" + file.path(), "--auth-key=k"});
   EXPECT_EQ(parsed.outcome, parse_outcome::failed);
@@ -150,7 +135,7 @@ TEST(config, an_unknown_key_in_the_file_is_an_error_with_a_suggestion) {
 }
 
 TEST(config, every_problem_in_the_file_is_reported) {
-  temp_file file{"max-in-flight = \"lots\"\nredis-timeout-ms = 1.5\nlisen = \"x\"\n"
+  test::temp_file file{"max-in-flight = \"lots\"\nredis-timeout-ms = 1.5\nlisen = \"x\"\n"
                  "[scheduler]\nmax-thread = 2\nmax-threads = -1\n"};
   config cfg;
   const auto parsed = parse(cfg, {"--config=" + file.path(), "--auth-key=k"});
@@ -166,7 +151,7 @@ TEST(config, every_problem_in_the_file_is_reported) {
 }
 
 TEST(config, a_syntax_error_says_how_to_fix_it_after_the_problems_before_it) {
-  temp_file file{"max-in-flight = \"lots\"\nredis = 127.0.0.1:6379 ; comment\nlisten = \"x\"\n"};
+  test::temp_file file{"max-in-flight = \"lots\"\nredis = 127.0.0.1:6379 ; comment\nlisten = \"x\"\n"};
   config cfg;
   const auto parsed = parse(cfg, {"--config=" + file.path(), "--auth-key=k"});
   EXPECT_EQ(parsed.outcome, parse_outcome::failed);
@@ -191,7 +176,7 @@ TEST(config, syntax_errors_are_explained_in_plain_words) {
        ":1:17: invalid escape sequence; inside quotes write \\\\ for \\ and \\\" for \""},
   };
   for (const auto& [text, expected] : cases) {
-    temp_file file{text};
+    test::temp_file file{text};
     config cfg;
     const auto parsed = parse(cfg, {"--config=" + file.path(), "--auth-key=k"});
     EXPECT_EQ(parsed.outcome, parse_outcome::failed) << text;
@@ -200,7 +185,7 @@ TEST(config, syntax_errors_are_explained_in_plain_words) {
 }
 
 TEST(config, sections_blocks_and_cafs_own_options_stay_accepted) {
-  temp_file file{"; ordod's options\n[global]\nmax-in-flight = 5 ; inline comment\n"
+  test::temp_file file{"; ordod's options\n[global]\nmax-in-flight = 5 ; inline comment\n"
                  "global {\n  auth-timeout-ms = 700\n}\n"
                  "scheduler {\n  max-throughput = 10\n}\n"
                  "[work-stealing]\nmoderate-poll-attempts = 3\n"
@@ -219,7 +204,7 @@ TEST(config, sections_blocks_and_cafs_own_options_stay_accepted) {
 }
 
 TEST(config, a_whole_number_is_a_valid_fraction) {
-  temp_file file{"payment-decline-rate = 1\n"};
+  test::temp_file file{"payment-decline-rate = 1\n"};
   config cfg;
   const auto parsed = parse(cfg, {"--config=" + file.path(), "--auth-key=k"});
   ASSERT_EQ(parsed.outcome, parse_outcome::run) << parsed.message;
@@ -227,7 +212,7 @@ TEST(config, a_whole_number_is_a_valid_fraction) {
 }
 
 TEST(config, a_string_in_single_quotes_is_an_ill_typed_value_with_a_hint) {
-  temp_file file{"key-prefix = 'ordo'\n"};
+  test::temp_file file{"key-prefix = 'ordo'\n"};
   config cfg;
   const auto parsed = parse(cfg, {"--config=" + file.path(), "--auth-key=k"});
   EXPECT_EQ(parsed.outcome, parse_outcome::failed);
@@ -236,7 +221,7 @@ TEST(config, a_string_in_single_quotes_is_an_ill_typed_value_with_a_hint) {
 }
 
 TEST(config, an_empty_file_changes_nothing) {
-  temp_file file{""};
+  test::temp_file file{""};
   config cfg;
   const auto parsed = parse(cfg, {"--config=" + file.path(), "--auth-key=k"});
   ASSERT_EQ(parsed.outcome, parse_outcome::run) << parsed.message;
@@ -299,7 +284,7 @@ TEST(config, rendered_settings_read_back_as_a_config_file) {
   ASSERT_EQ(parse(original, {"--auth-key=k", "--key-prefix=a\"b", "--payment-decline-rate=0.5"})
               .outcome,
             parse_outcome::run);
-  temp_file file{original.render_settings()};
+  test::temp_file file{original.render_settings()};
   config reread;
   const auto parsed = parse(reread, {"--config=" + file.path(), "--auth-key=k"});
   ASSERT_EQ(parsed.outcome, parse_outcome::run) << parsed.message;
