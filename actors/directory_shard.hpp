@@ -13,7 +13,7 @@
 //
 // Implementation header: include it only from the .cpp that instantiates a directory.
 // Traits provide: handle (the shard's typed interface, actors/directory_handles.hpp),
-// request, reply, route_atom, directory_name, key_of(request),
+// request, reply, route_atom, directory_name, kind (its figures in actor_metrics), key_of(request),
 // spawn(self, ctx, key, first request[, std::optional<parked>]) and
 // extra(self, ctx) -> a std::tuple of the handlers the directory adds; optionally `parked`.
 #pragma once
@@ -87,6 +87,13 @@ using directory_self =
 template <class Traits>
 void route(directory_self<Traits> self, typename Traits::request req, caf::response_promise rp);
 
+// This directory's figures, or null when the engine counts nothing.
+template <class Traits>
+directory_figures* figures(directory_self<Traits> self) {
+  const auto& metrics = self->state.ctx->metrics;
+  return metrics ? &metrics->of(Traits::kind) : nullptr;
+}
+
 template <class Traits>
 void forget(directory_self<Traits> self, const std::string& key) {
   auto& st = self->state;
@@ -97,6 +104,8 @@ void forget(directory_self<Traits> self, const std::string& key) {
   auto waiting = std::move(it->second.waiting);
   st.entries.erase(it);
   st.resident.erase(key);
+  if (auto* f = figures<Traits>(self))
+    add(f->resident, -1);
   for (auto& w : waiting)
     route<Traits>(self, std::move(w.req), std::move(w.promise));
 }
@@ -107,6 +116,8 @@ void record_crash(directory_self<Traits> self, const std::string& key) {
   const auto period = st.ctx->restart_period.count();
   auto [it, added] = st.crashes.try_emplace(key, st.ctx->max_restarts, period);
   it->second.record_crash(st.ctx->now_ms());
+  if (auto* f = figures<Traits>(self))
+    bump(f->restarts);
 }
 
 template <class Traits>
@@ -117,6 +128,8 @@ void finish_passivation(directory_self<Traits> self, const std::string& key,
   if (it == st.entries.end() || it->second.handle != handle)
     return;
   if (gone) {
+    if (auto* f = figures<Traits>(self))
+      bump(f->passivations);
     forget<Traits>(self, key);
     return;
   }
@@ -176,6 +189,8 @@ void route(directory_self<Traits> self, typename Traits::request req, caf::respo
       if (auto found = st.parked.find(key); found != st.parked.end()) {
         parked = std::move(found->second);
         st.parked.erase(found);
+        if (auto* f = figures<Traits>(self))
+          add(f->parked, -1);
       }
       handle = Traits::spawn(self, st.ctx, key, req, std::move(parked));
     } else {
@@ -185,6 +200,10 @@ void route(directory_self<Traits> self, typename Traits::request req, caf::respo
     st.keys_by_address.emplace(handle.address(), key);
     it = st.entries.emplace(key, typename directory_state<Traits>::entry{handle, false, {}}).first;
     st.resident.touch(key, now);
+    if (auto* f = figures<Traits>(self)) {
+      bump(f->activations);
+      add(f->resident, 1);
+    }
     enforce_bound<Traits>(self, key);
     it = st.entries.find(key);
   } else {
@@ -211,6 +230,8 @@ void enforce_parked_bound(directory_self<Traits> self) {
     while (st.parked.bucket_size(st.eviction_cursor) == 0)
       st.eviction_cursor = (st.eviction_cursor + 1) % buckets;
     st.parked.erase(st.parked.begin(st.eviction_cursor)->first);
+    if (auto* f = figures<Traits>(self))
+      add(f->parked, -1);
   }
 }
 
@@ -291,7 +312,9 @@ typename Traits::handle::behavior_type directory_shard(directory_self<Traits> se
           const auto sender = caf::actor_cast<caf::actor_addr>(self->current_sender());
           if (it == s.entries.end() || it->second.handle.address() != sender)
             return;
-          s.parked.insert_or_assign(key, std::move(parked));
+          const bool added = s.parked.insert_or_assign(key, std::move(parked)).second;
+          if (auto* f = figures<Traits>(self); f && added)
+            add(f->parked, 1);
           enforce_parked_bound<Traits>(self);
         },
         [=](park_atom) { return self->state.parked.size(); });

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "actors/actor_metrics.hpp"
 #include "actors/shard_router.hpp"
 #include "actors/store.hpp"
 
@@ -47,6 +48,7 @@ struct engine_context {
 
   std::string auth_key;
   std::shared_ptr<fault_injector> faults;
+  std::shared_ptr<actor_metrics> metrics; // null: the engine counts nothing
 };
 
 using context_ptr = std::shared_ptr<const engine_context>;

@@ -118,6 +118,8 @@ void drive_payment(order_self self) {
     .then(
       [=](payment_decision decision) {
         self->state.payment_in_flight = false;
+        if (const auto& m = self->state.ctx->metrics)
+          bump(m->payment_outcomes[static_cast<std::size_t>(decision)]);
         switch (decision) {
           case payment_decision::authorized:
             enqueue_internal(self, domain::authorize_payment{});
@@ -222,6 +224,15 @@ void answer_refusal(order_self self, ordo::error refusal) {
       });
 }
 
+void count_committed(const order_actor_state& st, const domain::event& e) {
+  const auto& m = st.ctx->metrics;
+  if (!m)
+    return;
+  bump(m->events_committed[e.body.index()]);
+  if (std::holds_alternative<domain::payment_timed_out>(e.body))
+    bump(m->deadline_expiries);
+}
+
 void commit(order_self self, domain::event e) {
   auto& st = self->state;
   auto next = domain::apply_event(st.order, e);
@@ -241,6 +252,7 @@ void commit(order_self self, domain::event e) {
           if (s.ctx->faults && s.ctx->faults->hook)
             s.ctx->faults->hook(s.id, fault_point::after_commit);
           s.order = next;
+          count_committed(s, e);
           drive_payment(self);
           publish(self, next.order);
           finish(self, next.order);
@@ -257,6 +269,8 @@ void commit(order_self self, domain::event e) {
         s.busy = false;
         s.loaded = false;
         const auto reason = to_ordo_error(err);
+        if (reason.code == errc::conflict && s.ctx->metrics)
+          bump(s.ctx->metrics->commit_conflicts);
         if (!s.current->promise) {
           s.queue.insert(s.queue.begin(), std::move(*s.current));
           s.current.reset();

@@ -15,6 +15,7 @@ struct order_directory_traits {
   using route_atom = order_atom;
   using parked = parked_order;
   static constexpr const char* directory_name = "ordo.order_directory";
+  static constexpr actor_kind kind = actor_kind::order;
 
   static const std::string& key_of(const order_request& req) { return req.order_id; }
 

@@ -14,6 +14,7 @@ struct session_directory_traits {
   using reply = ordo::reply_body;
   using route_atom = request_atom;
   static constexpr const char* directory_name = "ordo.session_directory";
+  static constexpr actor_kind kind = actor_kind::session;
 
   static const std::string& key_of(const session_request& req) { return req.session_id; }
 

@@ -35,3 +35,8 @@ target_compile_definitions(msgpack_cxx INTERFACE MSGPACK_NO_BOOST)
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 find_package(GTest REQUIRED)
 find_package(benchmark REQUIRED)
+
+# prometheus-cpp 1.0.1 (prometheus-cpp-dev): its core keeps the metrics and writes the text
+# format; civetweb (pulled in by its package) serves /metrics and /ready.
+find_package(prometheus-cpp CONFIG REQUIRED)
+find_package(civetweb CONFIG REQUIRED)

@@ -4,7 +4,9 @@
 // every limit of docs/DOMAIN.md kept; anything else is a bad_request error value.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,6 +21,7 @@ namespace ordo {
 struct request_error {
   std::uint64_t rid = 0;
   ordo::error error;
+  std::optional<std::size_t> op; // the op's index in request_body, when it was recognised
   friend bool operator==(const request_error&, const request_error&) = default;
 };
 

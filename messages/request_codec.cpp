@@ -274,26 +274,26 @@ result<request, request_error> decode_request(std::string_view payload) noexcept
   try {
     auto handle = messages::detail::unpack_whole(payload);
     if (!handle)
-      return request_error{0, std::move(handle).error()};
+      return request_error{0, std::move(handle).error(), std::nullopt};
     std::optional<std::string> failure;
     map_reader reader{handle->get(), "", failure};
     const auto rid = reader.unsigned_integer("rid", 0, max_rid);
     if (reader.failed())
-      return request_error{0, {errc::bad_request, *failure}};
+      return request_error{0, {errc::bad_request, *failure}, std::nullopt};
     const auto op = reader.string("op", max_op_bytes);
     if (reader.failed())
-      return request_error{rid, {errc::bad_request, *failure}};
+      return request_error{rid, {errc::bad_request, *failure}, std::nullopt};
     auto body = read_body(op, reader);
     if (!body)
-      return request_error{rid, {errc::bad_request, "unknown op '" + op + "'"}};
+      return request_error{rid, {errc::bad_request, "unknown op '" + op + "'"}, std::nullopt};
     if (reader.failed())
-      return request_error{rid, {errc::bad_request, *failure}};
+      return request_error{rid, {errc::bad_request, *failure}, body->index()};
     if (auto broken = check_limits(*body))
-      return request_error{rid, std::move(*broken)};
+      return request_error{rid, std::move(*broken), body->index()};
     return request{rid, std::move(*body)};
   } catch (const std::exception& e) {
     // Only allocation can throw here; a request that cannot be held is still a bad one.
-    return request_error{0, {errc::bad_request, e.what()}};
+    return request_error{0, {errc::bad_request, e.what()}, std::nullopt};
   }
 }
 

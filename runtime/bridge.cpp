@@ -10,23 +10,62 @@
 #include "actors/errors.hpp"
 #include "actors/order_protocol.hpp"
 #include "actors/session_protocol.hpp"
+#include "runtime/metrics.hpp"
+
+namespace ordo::runtime::bridge_detail {
+
+// When the door took a request, for its latency.
+using arrival = metrics_clock::time_point;
+
+// Counts an answer for the metrics, when the engine keeps them.
+struct answer_meter {
+  request_metrics* metrics = nullptr;
+  std::size_t op = 0;
+  arrival arrived;
+
+  void operator()(const ordo::reply_body& reply) const {
+    if (!metrics)
+      return;
+    const auto* refused = std::get_if<error_result>(&reply);
+    metrics->answered(op, refused ? std::optional{refused->code} : std::nullopt,
+                      metrics_clock::now() - arrived);
+  }
+  void operator()(const ordo::error& e) const {
+    if (metrics)
+      metrics->answered(op, e.code, metrics_clock::now() - arrived);
+  }
+};
+
+} // namespace ordo::runtime::bridge_detail
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ordo::runtime::bridge_detail::arrival)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ordo::runtime::bridge_detail::answer_meter)
 
 namespace ordo::runtime {
 
 namespace {
 
+using bridge_detail::answer_meter;
+using bridge_detail::arrival;
 using submit_atom = caf::atom_constant<caf::atom("submit")>;
 using closed_atom = caf::atom_constant<caf::atom("closed")>;
 using expire_atom = caf::atom_constant<caf::atom("expire")>;
 
 // Asks a session shard from `self` and hands the answer to the sink.
 void ask(caf::event_based_actor* self, const actors::session_directory_actor& shard,
-         std::chrono::milliseconds timeout,
-         const completion_sink& sink, std::uint64_t connection, std::uint64_t rid,
-         actors::session_request req) {
+         std::chrono::milliseconds timeout, const completion_sink& sink, answer_meter meter,
+         std::uint64_t connection, std::uint64_t rid, actors::session_request req) {
   self->request(shard, timeout, actors::request_atom::value, std::move(req))
-    .then([=](ordo::reply_body& reply) { sink(completion{connection, rid, std::move(reply)}); },
-          [=](caf::error& err) { sink(completion{connection, rid, actors::to_ordo_error(err)}); });
+    .then(
+      [=](ordo::reply_body& reply) {
+        meter(reply);
+        sink(completion{connection, rid, std::move(reply)});
+      },
+      [=](caf::error& err) {
+        auto failure = actors::to_ordo_error(err);
+        meter(failure);
+        sink(completion{connection, rid, std::move(failure)});
+      });
 }
 
 // The push target of one subscribed connection: it sends the subscribe itself, so that its
@@ -38,8 +77,8 @@ caf::behavior push_forwarder(caf::event_based_actor* self, std::uint64_t connect
       sink(completion{connection, 0, ordo::order_push{std::move(o)}});
     },
     [=](submit_atom, const actors::session_directory_actor& shard, std::uint64_t rid,
-        actors::session_request& req) {
-      ask(self, shard, timeout, sink, connection, rid, std::move(req));
+        actors::session_request& req, answer_meter meter) {
+      ask(self, shard, timeout, sink, meter, connection, rid, std::move(req));
     },
   };
 }
@@ -53,6 +92,7 @@ struct awaiting {
   std::chrono::steady_clock::time_point deadline;
   std::uint64_t connection;
   std::uint64_t rid;
+  answer_meter meter;
 };
 
 struct bridge_state {
@@ -64,6 +104,7 @@ struct bridge_state {
   std::unordered_set<std::uint64_t> unanswered; // tokens of by_deadline not answered yet
   std::uint64_t next_token = 0;
   bool ticking = false;
+  request_metrics* metrics = nullptr;
   static inline const char* name = "ordo.bridge";
 };
 
@@ -83,8 +124,9 @@ void expire_overdue(bridge_self self) {
       break;
     if (!answered) {
       st.unanswered.erase(front.token);
-      st.sink(completion{front.connection, front.rid,
-                         actors::to_ordo_error(caf::make_error(caf::sec::request_timeout))});
+      auto failure = actors::to_ordo_error(caf::make_error(caf::sec::request_timeout));
+      front.meter(failure);
+      st.sink(completion{front.connection, front.rid, std::move(failure)});
     }
     st.by_deadline.pop_front();
   }
@@ -96,33 +138,36 @@ void expire_overdue(bridge_self self) {
 // Asks a session shard for a request of the connection and hands the answer to the sink,
 // or a timeout once the bridge's timeout has passed, whichever comes first.
 void ask_in_time(bridge_self self, const actors::session_directory_actor& shard,
-                 std::uint64_t connection,
-                 std::uint64_t rid, actors::session_request req) {
+                 std::uint64_t connection, std::uint64_t rid, actors::session_request req,
+                 answer_meter meter) {
   auto& st = self->state;
   const auto token = st.next_token++;
   st.unanswered.insert(token);
   st.by_deadline.push_back(
-    {token, std::chrono::steady_clock::now() + st.timeout, connection, rid});
+    {token, std::chrono::steady_clock::now() + st.timeout, connection, rid, meter});
   if (!st.ticking) {
     st.ticking = true;
     self->delayed_send(self, tick_interval(st.timeout), expire_atom::value);
   }
-  auto answer = [self, token, connection, rid](auto reply) {
+  auto answer = [self, token, connection, rid, meter](auto reply) {
     auto& s = self->state;
-    if (s.unanswered.erase(token) > 0)
-      s.sink(completion{connection, rid, std::move(reply)});
+    if (s.unanswered.erase(token) == 0)
+      return;
+    meter(reply);
+    s.sink(completion{connection, rid, std::move(reply)});
   };
   self->request(shard, caf::infinite, actors::request_atom::value, std::move(req))
     .then([=](ordo::reply_body& reply) { answer(std::move(reply)); },
           [=](caf::error& err) { answer(actors::to_ordo_error(err)); });
 }
 
-caf::behavior bridge(bridge_self self, actors::session_router sessions,
-                     completion_sink sink, std::chrono::milliseconds timeout) {
+caf::behavior bridge(bridge_self self, actors::session_router sessions, completion_sink sink,
+                     std::chrono::milliseconds timeout, request_metrics* metrics) {
   auto& st = self->state;
   st.sessions = std::move(sessions);
   st.sink = std::move(sink);
   st.timeout = timeout;
+  st.metrics = metrics;
   self->set_exit_handler([self](caf::exit_msg& msg) {
     for (auto& [connection, forwarder] : self->state.forwarders)
       self->send_exit(forwarder, msg.reason);
@@ -130,18 +175,21 @@ caf::behavior bridge(bridge_self self, actors::session_router sessions,
   });
   return {
     [=](submit_atom, std::uint64_t connection, std::uint64_t rid, std::string& session,
-        ordo::request_body& body) {
+        ordo::request_body& body, arrival arrived) {
       auto& s = self->state;
+      const answer_meter meter{s.metrics, op_index(body), arrived};
+      if (s.metrics)
+        s.metrics->submitted();
       actors::session_request req{std::move(session), std::move(body)};
       const auto& shard = s.sessions.pick(req.session_id);
       if (!std::holds_alternative<subscribe_request>(req.body)) {
-        ask_in_time(self, shard, connection, rid, std::move(req));
+        ask_in_time(self, shard, connection, rid, std::move(req), meter);
         return;
       }
       auto& forwarder = s.forwarders[connection];
       if (!forwarder)
         forwarder = self->spawn(push_forwarder, connection, s.sink, s.timeout);
-      self->send(forwarder, submit_atom::value, shard, rid, std::move(req));
+      self->send(forwarder, submit_atom::value, shard, rid, std::move(req), meter);
     },
     [=](expire_atom) { expire_overdue(self); },
     [=](closed_atom, std::uint64_t connection) {
@@ -157,14 +205,15 @@ caf::behavior bridge(bridge_self self, actors::session_router sessions,
 } // namespace
 
 caf::actor spawn_bridge(caf::actor_system& sys, actors::session_router sessions,
-                        completion_sink sink, std::chrono::milliseconds request_timeout) {
-  return sys.spawn(bridge, std::move(sessions), std::move(sink), request_timeout);
+                        completion_sink sink, std::chrono::milliseconds request_timeout,
+                        request_metrics* metrics) {
+  return sys.spawn(bridge, std::move(sessions), std::move(sink), request_timeout, metrics);
 }
 
 void bridge_submit(const caf::actor& bridge, std::uint64_t connection, std::uint64_t rid,
                    std::string session_id, ordo::request_body body) {
   caf::anon_send(bridge, submit_atom::value, connection, rid, std::move(session_id),
-                 std::move(body));
+                 std::move(body), metrics_clock::now());
 }
 
 void bridge_closed(const caf::actor& bridge, std::uint64_t connection) {

@@ -20,8 +20,13 @@ namespace ordo::runtime {
 
 using completion_sink = std::function<void(completion)>;
 
+class request_metrics;
+
+// `metrics`, when set, counts every answer by op and outcome, with its latency from
+// bridge_submit on.
 caf::actor spawn_bridge(caf::actor_system& sys, actors::session_router sessions,
-                        completion_sink sink, std::chrono::milliseconds request_timeout);
+                        completion_sink sink, std::chrono::milliseconds request_timeout,
+                        request_metrics* metrics = nullptr);
 
 // Thread-safe. `connection` names the subscriber that pushes of a subscribe go to.
 void bridge_submit(const caf::actor& bridge, std::uint64_t connection, std::uint64_t rid,

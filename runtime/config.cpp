@@ -97,6 +97,8 @@ config::config() {
   add(opts.auth_timeout_ms, "auth-timeout-ms",
       "a connection without a successful hello or resume is closed after this many ms");
   add(opts.max_connections, "max-connections", "connections held at once; more are refused");
+  add(opts.metrics, "metrics",
+      "HOST:PORT serving Prometheus metrics at /metrics and readiness at /ready; empty = off");
   add(opts.redis_timeout_ms, "redis-timeout-ms",
       "a Redis step not confirmed within this many ms is answered unavailable");
   add(opts.request_timeout_ms, "request-timeout-ms",

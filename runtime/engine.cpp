@@ -5,6 +5,7 @@
 
 #include "actors/deadline_scanner.hpp"
 #include "actors/payment.hpp"
+#include "runtime/metrics.hpp"
 #include "runtime/redis_client.hpp"
 #include "runtime/redis_store.hpp"
 
@@ -43,7 +44,8 @@ actors::engine_context context_for(const engine_options& opts) {
   return ctx;
 }
 
-result<std::unique_ptr<engine>> engine::start(caf::actor_system& sys, const engine_options& opts) {
+result<std::unique_ptr<engine>> engine::start(caf::actor_system& sys, const engine_options& opts,
+                                              engine_metrics* metrics) {
   const auto address = parse_host_port(opts.redis);
   if (!address)
     return error{errc::bad_request, "redis must be HOST:PORT, got '" + opts.redis + "'"};
@@ -52,12 +54,16 @@ result<std::unique_ptr<engine>> engine::start(caf::actor_system& sys, const engi
     return error{errc::unavailable, "cannot reach redis at " + opts.redis + ": " +
                                       reachable.error().message};
   std::unique_ptr<engine> e{new engine};
-  e->client_ = std::make_shared<redis_client>(
-    redis_client::options{address->host, address->port, timeout});
+  redis_client::options client_opts{address->host, address->port, timeout};
+  if (metrics)
+    client_opts.metrics = &metrics->redis();
+  e->client_ = std::make_shared<redis_client>(std::move(client_opts));
   redis_store_options store_opts;
   store_opts.key_prefix = opts.key_prefix;
   store_opts.timeout = timeout;
   store_opts.events_max_len = opts.events_max_len;
+  if (metrics)
+    store_opts.metrics = &metrics->store();
   e->store_ = spawn_redis_store(sys, e->client_, store_opts);
   e->payment_ = actors::spawn_payment_simulator(
     sys, {std::chrono::milliseconds{opts.payment_latency_ms}, opts.payment_decline_rate,
@@ -65,6 +71,8 @@ result<std::unique_ptr<engine>> engine::start(caf::actor_system& sys, const engi
   auto ctx = context_for(opts);
   ctx.store = e->store_;
   ctx.payment = e->payment_;
+  if (metrics)
+    ctx.metrics = metrics->actors();
   e->tree_ = actors::spawn_actor_tree(sys, std::move(ctx), shard_count(opts));
   e->scanner_ = actors::spawn_deadline_scanner(sys, e->tree_.ctx, {});
   return e;

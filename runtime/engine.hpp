@@ -15,14 +15,17 @@
 
 namespace ordo::runtime {
 
+class engine_metrics;
 class redis_client;
 
 class engine {
 public:
   // Checks that Redis answers first: when it does not, start-up fails with an error that
   // names the address. `opts` must have passed validate().
+  // `metrics`, when given, is counted into and must outlive the engine.
   static result<std::unique_ptr<engine>> start(caf::actor_system& sys,
-                                               const engine_options& opts);
+                                               const engine_options& opts,
+                                               engine_metrics* metrics = nullptr);
 
   ~engine();
   engine(const engine&) = delete;

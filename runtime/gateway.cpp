@@ -23,6 +23,7 @@
 #include "runtime/completion_queue.hpp"
 #include "runtime/bridge.hpp"
 #include "runtime/log.hpp"
+#include "runtime/metrics.hpp"
 
 namespace ordo::runtime {
 
@@ -123,7 +124,7 @@ public:
     : opts_(std::move(opts)), listener_(listener), epoll_(epoll), done_(std::move(done)) {
     bridge_ = spawn_bridge(
       sys, std::move(sessions), [done = done_](completion c) { done->push(std::move(c)); },
-      opts_.request_timeout);
+      opts_.request_timeout, opts_.requests);
     bound_ = local_address(listener_);
     thread_ = std::thread{[this] { run(); }};
   }
@@ -203,6 +204,8 @@ private:
       if (fd < 0)
         return;
       if (connections_.size() >= opts_.max_connections) {
+        if (opts_.connections)
+          opts_.connections->refused();
         ::close(fd);
         continue;
       }
@@ -212,11 +215,15 @@ private:
       if (!watch(epoll_, fd, EPOLLIN, id)) {
         log_event("warning", "connection_refused",
                   {{"reason", "epoll_ctl failed: " + std::string{std::strerror(errno)}}});
+        if (opts_.connections)
+          opts_.connections->refused();
         ::close(fd);
         continue;
       }
       connections_.emplace(id, connection{fd, id, opts_.max_frame_bytes, steady_ms()});
       ++connection_count_;
+      if (opts_.connections)
+        opts_.connections->opened();
     }
   }
 
@@ -258,8 +265,10 @@ private:
       if (e.status == frame_status::frame) {
         handle(c, e.payload);
       } else if (e.status == frame_status::empty) {
+        answered_here(unknown_op, errc::bad_request);
         send_error(c, 0, errc::bad_request, "empty frame");
       } else {
+        answered_here(unknown_op, errc::frame_too_large);
         send_error(c, 0, errc::frame_too_large,
                    "frame of " + std::to_string(e.declared_bytes) + " bytes exceeds " +
                      std::to_string(opts_.max_frame_bytes));
@@ -274,22 +283,27 @@ private:
   void handle(connection& c, std::string_view payload) {
     auto decoded = decode_request(payload);
     if (!decoded) {
+      answered_here(decoded.error().op.value_or(unknown_op), decoded.error().error.code);
       send_error(c, decoded.error().rid, decoded.error().error.code,
                  decoded.error().error.message);
       return;
     }
     auto& req = *decoded;
+    const auto op = op_index(req.body);
     if (std::holds_alternative<ping_request>(req.body)) {
+      answered_here(op, std::nullopt);
       send_reply(c, reply{req.rid, pong_result{}});
       return;
     }
     const bool opens = std::holds_alternative<hello_request>(req.body) ||
                        std::holds_alternative<resume_request>(req.body);
     if (!c.authenticated && !opens) {
+      answered_here(op, errc::unauthenticated);
       send_error(c, req.rid, errc::unauthenticated, "send hello or resume first");
       return;
     }
     if (c.in_flight >= opts_.max_in_flight_per_connection) {
+      answered_here(op, errc::overloaded);
       send_error(c, req.rid, errc::overloaded,
                  "more than " + std::to_string(opts_.max_in_flight_per_connection) +
                    " requests in flight on this connection");
@@ -340,6 +354,12 @@ private:
         done.what);
       flush(c);
     }
+  }
+
+  // A request the gateway answers itself, without the actors.
+  void answered_here(std::size_t op, std::optional<errc> failure) {
+    if (opts_.requests)
+      opts_.requests->answered_at_once(op, failure);
   }
 
   void send_reply(connection& c, const reply& r) {
@@ -396,6 +416,8 @@ private:
     bridge_closed(bridge_, c.id);
     connections_.erase(c.id);
     --connection_count_;
+    if (opts_.connections)
+      opts_.connections->closed();
   }
 
   void close_unauthenticated(std::int64_t now) {

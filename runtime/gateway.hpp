@@ -23,6 +23,8 @@
 namespace ordo::runtime {
 
 class completion_queue;
+class connection_metrics;
+class request_metrics;
 
 struct gateway_options {
   host_port listen;
@@ -32,6 +34,8 @@ struct gateway_options {
   std::size_t max_connections = 100'000;
   std::chrono::milliseconds auth_timeout{10'000}; // to send a successful hello or resume
   std::chrono::milliseconds request_timeout{engine_options{}.request_timeout_ms};
+  request_metrics* requests = nullptr;       // counted when set
+  connection_metrics* connections = nullptr; // counted when set
 };
 
 class gateway {

@@ -81,6 +81,8 @@ std::vector<std::string> validate(const engine_options& opts) {
 std::vector<std::string> validate(const options& opts) {
   std::vector<std::string> problems;
   check_address(problems, "listen", opts.listen);
+  if (!opts.metrics.empty())
+    check_address(problems, "metrics", opts.metrics);
   auto engine_problems = validate(static_cast<const engine_options&>(opts));
   problems.insert(problems.end(), engine_problems.begin(), engine_problems.end());
   check_range(problems, "max-frame-bytes", opts.max_frame_bytes, 1, max_max_frame_bytes);

@@ -24,6 +24,8 @@ struct options : ordo::engine_options {
   std::int64_t max_write_buffer_bytes = 16 * 1024 * 1024;
   std::int64_t auth_timeout_ms = 10'000;
   std::int64_t max_connections = 100'000;
+  // HOST:PORT of the metrics endpoint (/metrics, /ready); empty: no metrics are kept.
+  std::string metrics;
 };
 
 struct host_port {

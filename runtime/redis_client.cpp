@@ -2,10 +2,12 @@
 
 #include <hiredis/hiredis.h>
 
+#include <algorithm>
 #include <cassert>
 #include <map>
 
 #include "runtime/log.hpp"
+#include "runtime/metrics.hpp"
 
 namespace ordo::runtime {
 
@@ -139,6 +141,8 @@ bool redis_client::ensure_connected() {
   ctx_ = redisConnectWithTimeout(opts_.host.c_str(), opts_.port, to_timeval(opts_.io_timeout));
   if (ctx_ == nullptr || ctx_->err != 0) {
     disconnect();
+    if (opts_.metrics)
+      opts_.metrics->connection_failed();
     return false;
   }
   redisSetTimeout(ctx_, to_timeval(opts_.io_timeout));
@@ -153,6 +157,8 @@ void redis_client::note_down(const std::string& why) {
   if (down_)
     return;
   down_ = true;
+  if (opts_.metrics)
+    opts_.metrics->set_up(false);
   log_event("warning", "redis_down",
             {{"redis", opts_.host + ":" + std::to_string(opts_.port)}, {"reason", why}});
 }
@@ -161,6 +167,8 @@ void redis_client::note_answered() {
   if (!down_)
     return;
   down_ = false;
+  if (opts_.metrics)
+    opts_.metrics->set_up(true);
   log_event("info", "redis_up", {{"redis", opts_.host + ":" + std::to_string(opts_.port)}});
 }
 
@@ -221,7 +229,7 @@ std::deque<redis_client::job> redis_client::combine(std::deque<job> batch) {
 
 // Sends the whole batch, then reads the replies in order. NOSCRIPT replies are sent again
 // as EVAL in a second round.
-void redis_client::execute(std::deque<job>& batch) {
+bool redis_client::execute(std::deque<job>& batch) {
   for (const auto& j : batch)
     append(ctx_, j.cmd.args);
   std::deque<job> retry;
@@ -230,10 +238,12 @@ void redis_client::execute(std::deque<job>& batch) {
     if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) {
       const std::string why = std::string{"redis connection lost: "} + ctx_->errstr;
       note_down(why);
+      if (opts_.metrics)
+        opts_.metrics->connection_failed();
       disconnect();
       fail_all(batch, why);
       fail_all(retry, why);
-      return;
+      return false;
     }
     note_answered();
     auto* reply = static_cast<redisReply*>(raw);
@@ -249,8 +259,22 @@ void redis_client::execute(std::deque<job>& batch) {
     }
     j.done(std::move(value));
   }
-  if (!retry.empty())
-    execute(retry);
+  return retry.empty() || execute(retry);
+}
+
+void redis_client::send(std::deque<job> batch) {
+  if (!opts_.metrics) {
+    batch = combine(std::move(batch));
+    execute(batch);
+    return;
+  }
+  const auto commits = static_cast<std::size_t>(std::count_if(
+    batch.begin(), batch.end(), [](const job& j) { return j.cmd.batch_form != nullptr; }));
+  const auto started = metrics_clock::now();
+  batch = combine(std::move(batch));
+  const auto commands = batch.size();
+  if (execute(batch))
+    opts_.metrics->round_trip(commands, commits, metrics_clock::now() - started);
 }
 
 void redis_client::run() {
@@ -282,10 +306,8 @@ void redis_client::run() {
       fail_all(batch, why);
       continue;
     }
-    if (!batch.empty()) {
-      batch = combine(std::move(batch));
-      execute(batch);
-    }
+    if (!batch.empty())
+      send(std::move(batch));
   }
 }
 

@@ -30,6 +30,8 @@ struct redisContext;
 
 namespace ordo::runtime {
 
+class redis_metrics;
+
 // The batch form of a script: one call of it runs n calls of the script, taking their keys
 // one call after another, then ARGV[1] = n and their args in the same order (each call has
 // exactly keys_per_call keys and args_per_call args), and answers the array of their n
@@ -61,6 +63,7 @@ public:
     std::chrono::milliseconds io_timeout{1'000}; // connect, send and receive
     std::chrono::milliseconds reconnect_interval{250};
     std::size_t max_batch = 4'096;
+    redis_metrics* metrics = nullptr; // round trips and batch sizes, when set
   };
 
   explicit redis_client(options opts);
@@ -83,8 +86,9 @@ private:
   void run();
   bool ensure_connected();
   void fail_all(std::deque<job>& jobs, const std::string& why);
-  void execute(std::deque<job>& batch);
+  bool execute(std::deque<job>& batch); // false when the connection was lost
   static std::deque<job> combine(std::deque<job> batch);
+  void send(std::deque<job> batch); // one round trip
   void disconnect();
   void note_down(const std::string& why);
   void note_answered();

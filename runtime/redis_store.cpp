@@ -8,6 +8,7 @@
 #include "actors/errors.hpp"
 #include "domain/order_id.hpp"
 #include "messages/codec.hpp"
+#include "runtime/metrics.hpp"
 #include "runtime/redis_keys.hpp"
 #include "runtime/redis_scripts.hpp"
 
@@ -23,14 +24,21 @@ using reply_atom = caf::atom_constant<caf::atom("reply")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using trim_atom = caf::atom_constant<caf::atom("trim")>;
 
+using length_atom = caf::atom_constant<caf::atom("length")>;
+
 // Most entries one trim run drops, so a run stays short inside Redis.
 constexpr std::int64_t trim_chunk = 10'000;
+
+// How often the events stream's length is sampled for the metrics.
+constexpr std::chrono::seconds stream_length_interval{1};
 
 using on_reply = std::function<void(result<redis_value>)>;
 
 struct pending_request {
   std::chrono::steady_clock::time_point deadline;
   on_reply done;
+  store_op op;
+  metrics_clock::time_point issued;
 };
 
 struct redis_store_state {
@@ -46,12 +54,11 @@ using store_self = caf::stateful_actor<redis_store_state>*;
 
 // Sends one command; `done` runs in this actor once Redis answers, the connection fails, or
 // the timeout passes, whichever comes first.
-void issue(store_self self, redis_command cmd, on_reply done) {
+void issue(store_self self, store_op op, redis_command cmd, on_reply done) {
   auto& st = self->state;
   const auto ticket = st.next_ticket++;
-  st.pending.emplace(ticket,
-                     pending_request{std::chrono::steady_clock::now() + st.opts.timeout,
-                                     std::move(done)});
+  const auto now = std::chrono::steady_clock::now();
+  st.pending.emplace(ticket, pending_request{now + st.opts.timeout, std::move(done), op, now});
   auto handle = caf::actor_cast<caf::actor>(self);
   st.client->submit(std::move(cmd), [handle, ticket](result<redis_value> r) {
     caf::anon_send(handle, reply_atom::value, ticket, std::move(r));
@@ -203,7 +210,7 @@ void commit(store_self self, const order_commit& c, caf::typed_response_promise<
   };
   auto cmd = script_call(commit_script(), std::move(keys), std::move(args));
   cmd.batch_form = &commit_batch_form();
-  issue(self, std::move(cmd), deliver_to(rp, decode_commit));
+  issue(self, store_op::commit, std::move(cmd), deliver_to(rp, decode_commit));
 }
 
 void scan_deadlines(store_self self, std::int64_t due_before_ms, std::uint32_t limit,
@@ -220,7 +227,8 @@ void scan_deadlines(store_self self, std::int64_t due_before_ms, std::uint32_t l
     redis_command cmd{{"ZRANGEBYSCORE", std::move(key), "-inf", std::to_string(due_before_ms),
                        "WITHSCORES", "LIMIT", "0", std::to_string(limit)},
                       nullptr};
-    issue(self, std::move(cmd), [rp, progress, limit](result<redis_value> r) mutable {
+    issue(self, store_op::deadlines, std::move(cmd),
+          [rp, progress, limit](result<redis_value> r) mutable {
       if (progress->answered)
         return;
       if (failed(r)) {
@@ -245,15 +253,35 @@ void scan_deadlines(store_self self, std::int64_t due_before_ms, std::uint32_t l
   }
 }
 
+// How long the request took and, for the metrics, whether Redis failed it; what the
+// answer means (a conflict, say) is for the request's own decoder.
+void account(const redis_store_state& st, const pending_request& p, const result<redis_value>& r) {
+  if (st.opts.metrics == nullptr)
+    return;
+  std::optional<errc> failure;
+  if (!r)
+    failure = r.error().code;
+  else if (r->is_error())
+    failure = transient(r->text) ? errc::unavailable : errc::internal;
+  st.opts.metrics->finished(p.op, metrics_clock::now() - p.issued, failure);
+}
+
+void answer(store_self self, std::map<std::uint64_t, pending_request>::iterator it,
+            result<redis_value> r) {
+  auto& st = self->state;
+  account(st, it->second, r);
+  auto done = std::move(it->second.done);
+  st.pending.erase(it);
+  done(std::move(r));
+}
+
 void expire_overdue(store_self self) {
   auto& st = self->state;
   const auto now = std::chrono::steady_clock::now();
-  while (!st.pending.empty() && st.pending.begin()->second.deadline <= now) {
-    auto done = std::move(st.pending.begin()->second.done);
-    st.pending.erase(st.pending.begin());
-    done(error{errc::unavailable, "redis did not answer within " +
-                                    std::to_string(st.opts.timeout.count()) + " ms"});
-  }
+  while (!st.pending.empty() && st.pending.begin()->second.deadline <= now)
+    answer(self, st.pending.begin(),
+           error{errc::unavailable,
+                 "redis did not answer within " + std::to_string(st.opts.timeout.count()) + " ms"});
 }
 
 std::chrono::milliseconds tick_interval(const redis_store_options& opts) {
@@ -269,15 +297,15 @@ caf::behavior redis_store(store_self self, std::shared_ptr<redis_client> client,
   self->delayed_send(self, tick_interval(st.opts), tick_atom::value);
   if (st.opts.events_max_len > 0)
     self->delayed_send(self, st.opts.trim_interval, trim_atom::value);
+  if (st.opts.metrics)
+    self->send(self, length_atom::value);
   return {
     [=](reply_atom, std::uint64_t ticket, result<redis_value>& r) {
       auto& s = self->state;
       auto it = s.pending.find(ticket);
       if (it == s.pending.end())
         return; // answered unavailable already
-      auto done = std::move(it->second.done);
-      s.pending.erase(it);
-      done(std::move(r));
+      answer(self, it, std::move(r));
     },
     [=](tick_atom) {
       expire_overdue(self);
@@ -285,11 +313,20 @@ caf::behavior redis_store(store_self self, std::shared_ptr<redis_client> client,
     },
     [=](trim_atom) {
       auto& s = self->state;
-      issue(self,
+      issue(self, store_op::trim,
             script_call(trim_script(), {s.keys.events()},
                         {std::to_string(s.opts.events_max_len), std::to_string(trim_chunk)}),
             [](result<redis_value>) {});
       self->delayed_send(self, s.opts.trim_interval, trim_atom::value);
+    },
+    [=](length_atom) {
+      auto& s = self->state;
+      issue(self, store_op::stream_length, {{"XLEN", s.keys.events()}, nullptr},
+            [metrics = s.opts.metrics](result<redis_value> r) {
+              if (r && r->type == redis_value::kind::integer)
+                metrics->stream_length(r->integer);
+            });
+      self->delayed_send(self, stream_length_interval, length_atom::value);
     },
     [=](load_atom, const std::string& id) {
       auto rp = self->make_response_promise<stored_order>();
@@ -298,7 +335,7 @@ caf::behavior redis_store(store_self self, std::shared_ptr<redis_client> client,
         rp.deliver(stored_order{});
         return rp;
       }
-      issue(self, {{"HMGET", key, "v", "s", "m", "d", "c"}, nullptr},
+      issue(self, store_op::load, {{"HMGET", key, "v", "s", "m", "d", "c"}, nullptr},
             deliver_to(rp, decode_stored));
       return rp;
     },
@@ -309,7 +346,8 @@ caf::behavior redis_store(store_self self, std::shared_ptr<redis_client> client,
     },
     [=](idem_atom, const std::string& customer, const std::string& key) {
       auto rp = self->make_response_promise<idem_lookup>();
-      issue(self, {{"HMGET", self->state.keys.idem(customer, key), "f", "r"}, nullptr},
+      issue(self, store_op::idempotency,
+            {{"HMGET", self->state.keys.idem(customer, key), "f", "r"}, nullptr},
             deliver_to(rp, [](const redis_value& v) -> caf::expected<idem_lookup> {
               if (v.elements.size() != 2 || v.elements[0].is_nil())
                 return idem_lookup{};
@@ -323,7 +361,7 @@ caf::behavior redis_store(store_self self, std::shared_ptr<redis_client> client,
     [=](list_atom, const list_query& q) {
       auto rp = self->make_response_promise<order_page>();
       auto& s = self->state;
-      issue(self,
+      issue(self, store_op::list,
             script_call(list_script(), {s.keys.customer_index(q.customer)},
                         {q.before.value_or(std::string{}), std::to_string(q.limit),
                          s.keys.order_prefix(domain::customer_tag(q.customer))}),
@@ -341,7 +379,7 @@ caf::behavior redis_store(store_self self, std::shared_ptr<redis_client> client,
     },
     [=](member_atom, get_atom, const std::string& customer) {
       auto rp = self->make_response_promise<bool>();
-      issue(self, {{"GET", self->state.keys.member(customer)}, nullptr},
+      issue(self, store_op::membership_read, {{"GET", self->state.keys.member(customer)}, nullptr},
             deliver_to(rp, [](const redis_value& v) -> caf::expected<bool> {
               return v.text == "1";
             }));
@@ -349,7 +387,8 @@ caf::behavior redis_store(store_self self, std::shared_ptr<redis_client> client,
     },
     [=](member_atom, put_atom, const std::string& customer, bool member) {
       auto rp = self->make_response_promise<bool>();
-      issue(self, {{"SET", self->state.keys.member(customer), member ? "1" : "0"}, nullptr},
+      issue(self, store_op::membership_write,
+            {{"SET", self->state.keys.member(customer), member ? "1" : "0"}, nullptr},
             deliver_to(rp, [member](const redis_value&) -> caf::expected<bool> { return member; }));
       return rp;
     },
@@ -357,7 +396,7 @@ caf::behavior redis_store(store_self self, std::shared_ptr<redis_client> client,
       auto rp = self->make_response_promise<bool>();
       const auto value = std::string{to_string(r.role)} + ":" + std::to_string(r.expires_at_ms) +
                          ":" + r.subject;
-      issue(self,
+      issue(self, store_op::session_write,
             {{"SET", self->state.keys.session(r.id), value, "PXAT",
               std::to_string(r.expires_at_ms)},
              nullptr},
@@ -366,7 +405,7 @@ caf::behavior redis_store(store_self self, std::shared_ptr<redis_client> client,
     },
     [=](session_atom, get_atom, const std::string& id) {
       auto rp = self->make_response_promise<stored_session>();
-      issue(self, {{"GET", self->state.keys.session(id)}, nullptr},
+      issue(self, store_op::session_read, {{"GET", self->state.keys.session(id)}, nullptr},
             deliver_to(rp, [id](const redis_value& v) -> caf::expected<stored_session> {
               if (v.is_nil())
                 return stored_session{};

@@ -16,6 +16,8 @@
 
 namespace ordo::runtime {
 
+class store_metrics;
+
 struct redis_store_options {
   std::string key_prefix = "ordo:";
   std::chrono::milliseconds timeout{1'000};
@@ -24,6 +26,7 @@ struct redis_store_options {
   // background, never past what a consumer group still needs.
   std::int64_t events_max_len = 0;
   std::chrono::milliseconds trim_interval{1'000};
+  store_metrics* metrics = nullptr; // request latencies and the stream's length, when set
 };
 
 actors::store_actor spawn_redis_store(caf::actor_system& sys, std::shared_ptr<redis_client> client,

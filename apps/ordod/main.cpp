@@ -1,6 +1,7 @@
-// ordod, the engine daemon (docs/OPERATIONS.md): reads its configuration, starts the engine on
-// Redis and the TCP gateway, prints the ready line, and on SIGTERM or SIGINT stops
-// accepting, finishes what is in flight and exits 0.
+// ordod, the engine daemon (docs/OPERATIONS.md): reads its configuration, starts the metrics
+// endpoint when asked (answering /ready with 503 until it serves), the engine on Redis and
+// the TCP gateway, prints the ready line, and on SIGTERM or SIGINT reports itself not ready,
+// stops accepting, finishes what is in flight and exits 0.
 
 #include <caf/actor_system.hpp>
 
@@ -13,6 +14,8 @@
 #include "runtime/engine.hpp"
 #include "runtime/gateway.hpp"
 #include "runtime/log.hpp"
+#include "runtime/metrics.hpp"
+#include "runtime/metrics_server.hpp"
 
 namespace {
 
@@ -23,8 +26,20 @@ std::chrono::milliseconds drain_limit(const ordo::runtime::options& opts) {
 
 int serve(ordo::runtime::config& cfg, const sigset_t& stop_signals) {
   using namespace ordo::runtime;
+  std::unique_ptr<engine_metrics> metrics;
+  std::unique_ptr<metrics_server> metrics_endpoint;
+  if (!cfg.opts.metrics.empty()) {
+    metrics = std::make_unique<engine_metrics>();
+    auto endpoint = metrics_server::start(*parse_host_port(cfg.opts.metrics), *metrics);
+    if (!endpoint) {
+      std::cerr << "ordod: " << endpoint.error().message << '\n';
+      return 1;
+    }
+    metrics_endpoint = std::move(*endpoint);
+    log_event("info", "metrics_listening", {{"addr", metrics_endpoint->bound_address()}});
+  }
   caf::actor_system sys{cfg};
-  auto started = engine::start(sys, cfg.opts);
+  auto started = engine::start(sys, cfg.opts, metrics.get());
   if (!started) {
     std::cerr << "ordod: " << started.error().message << '\n';
     return 1;
@@ -38,6 +53,10 @@ int serve(ordo::runtime::config& cfg, const sigset_t& stop_signals) {
   gw.max_connections = static_cast<std::size_t>(cfg.opts.max_connections);
   gw.auth_timeout = std::chrono::milliseconds{cfg.opts.auth_timeout_ms};
   gw.request_timeout = std::chrono::milliseconds{cfg.opts.request_timeout_ms};
+  if (metrics) {
+    gw.requests = &metrics->requests();
+    gw.connections = &metrics->connections();
+  }
   auto listening = gateway::start(sys, eng.tree().sessions, gw);
   if (!listening) {
     std::cerr << "ordod: " << listening.error().message << '\n';
@@ -47,9 +66,13 @@ int serve(ordo::runtime::config& cfg, const sigset_t& stop_signals) {
   auto& gate = **listening;
   log_event("info", "listening",
             {{"addr", gate.bound_address()}, {"redis", cfg.opts.redis}, {"prefix", cfg.opts.key_prefix}});
+  if (metrics)
+    metrics->set_phase(serving_phase::serving);
   std::cout << "ordod listening on " << cfg.opts.listen << std::endl;
   int signal = 0;
   ::sigwait(&stop_signals, &signal);
+  if (metrics)
+    metrics->set_phase(serving_phase::stopping);
   log_event("info", "stopping", {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"},
                                  {"in_flight", std::to_string(gate.current().in_flight)}});
   gate.drain(drain_limit(cfg.opts));

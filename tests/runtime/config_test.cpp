@@ -268,7 +268,20 @@ TEST(config, help_lists_every_option_with_its_default) {
   }
   EXPECT_NE(help.find("(default: 127.0.0.1:7400)"), std::string::npos);
   EXPECT_NE(help.find("(default: 1048576)"), std::string::npos);
-  EXPECT_EQ(cfg.documented_options().size(), 20u);
+  EXPECT_EQ(cfg.documented_options().size(), 21u);
+}
+
+TEST(config, metrics_are_off_by_default_and_their_address_is_checked) {
+  config off;
+  ASSERT_EQ(parse(off, {"--auth-key=k"}).outcome, parse_outcome::run);
+  EXPECT_TRUE(off.opts.metrics.empty());
+  config on;
+  ASSERT_EQ(parse(on, {"--auth-key=k", "--metrics=127.0.0.1:9464"}).outcome, parse_outcome::run);
+  EXPECT_EQ(on.opts.metrics, "127.0.0.1:9464");
+  config bad;
+  const auto parsed = parse(bad, {"--auth-key=k", "--metrics=9464"});
+  EXPECT_EQ(parsed.outcome, parse_outcome::failed);
+  EXPECT_NE(parsed.message.find("metrics must be HOST:PORT"), std::string::npos) << parsed.message;
 }
 
 TEST(config, rendered_settings_redact_the_auth_key) {

@@ -43,7 +43,7 @@ ordod_process::ordod_process(std::string redis_address, std::vector<std::string>
   std::string seen;
   pollfd p{out[0], POLLIN, 0};
   while (seen.find('\n') == std::string::npos &&
-         std::chrono::steady_clock::now() - started < std::chrono::seconds{10}) {
+         std::chrono::steady_clock::now() - started < std::chrono::seconds{30}) {
     if (::poll(&p, 1, 100) <= 0)
       continue;
     char chunk[256];

@@ -1,0 +1,371 @@
+#include "runtime/metrics.hpp"
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <sstream>
+#include <utility>
+
+#include "runtime/process_figures.hpp"
+
+namespace ordo::runtime {
+
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+
+// 100 us to 10 s: a cached read takes well under a millisecond, a request that waits out
+// the Redis timeout a second, one that waits out the request timeout ten.
+const prometheus::Histogram::BucketBoundaries& duration_buckets() {
+  static const prometheus::Histogram::BucketBoundaries buckets{
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+    0.05,   0.1,     0.25,   0.5,   1,     2.5,   5,     10};
+  return buckets;
+}
+
+// Up to the Redis client's largest batch.
+const prometheus::Histogram::BucketBoundaries& batch_buckets() {
+  static const prometheus::Histogram::BucketBoundaries buckets{1,   2,   4,    8,    16,  32, 64,
+                                                               128, 256, 512, 1024, 2048, 4096};
+  return buckets;
+}
+
+double seconds(metrics_clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+constexpr const char* store_op_names[] = {
+  "load",         "commit",       "idempotency", "list",          "membership_read", "membership_write",
+  "session_write", "session_read", "deadlines",   "stream_length", "trim",
+};
+static_assert(std::size(store_op_names) == store_op_count);
+
+constexpr const char* actor_kind_names[] = {"order", "session"};
+static_assert(std::size(actor_kind_names) == actors::actor_kind_count);
+
+// In actors::payment_decision's order.
+constexpr const char* payment_outcome_names[] = {"authorized", "declined", "timed_out"};
+static_assert(std::size(payment_outcome_names) == actors::payment_outcome_count);
+
+std::string op_name_of(std::size_t op) {
+  if (op == unknown_op)
+    return "unknown";
+  return [op]<std::size_t... I>(std::index_sequence<I...>) {
+    std::string name;
+    ((I == op ? (name = std::string{ordo::op_name(request_body{std::in_place_index<I>})}, 0) : 0),
+     ...);
+    return name;
+  }(std::make_index_sequence<unknown_op>{});
+}
+
+std::string event_type_of(std::size_t index) {
+  using body = domain::event_body;
+  return [index]<std::size_t... I>(std::index_sequence<I...>) {
+    std::string name;
+    ((I == index ? (name = std::string{domain::event_type(body{std::in_place_index<I>})}, 0) : 0),
+     ...);
+    return name;
+  }(std::make_index_sequence<std::variant_size_v<body>>{});
+}
+
+MetricFamily family(std::string name, std::string help, MetricType type) {
+  return MetricFamily{std::move(name), std::move(help), type, {}};
+}
+
+ClientMetric gauge(double value, std::vector<ClientMetric::Label> labels = {}) {
+  ClientMetric m;
+  m.label = std::move(labels);
+  m.gauge.value = value;
+  return m;
+}
+
+ClientMetric counter(double value, std::vector<ClientMetric::Label> labels = {}) {
+  ClientMetric m;
+  m.label = std::move(labels);
+  m.counter.value = value;
+  return m;
+}
+
+template <class T>
+double read(const std::atomic<T>& figure) {
+  return static_cast<double>(figure.load(std::memory_order_relaxed));
+}
+
+// The families the actors count, read from their atomics.
+void add_actor_families(const actors::actor_metrics& a, std::vector<MetricFamily>& out) {
+  auto per_kind = [&](std::string name, std::string help, MetricType type, auto figure) {
+    auto f = family(std::move(name), std::move(help), type);
+    for (std::size_t k = 0; k < actors::actor_kind_count; ++k) {
+      const double v = read(figure(a.directories[k]));
+      f.metric.push_back(type == MetricType::Gauge ? gauge(v, {{"kind", actor_kind_names[k]}})
+                                                   : counter(v, {{"kind", actor_kind_names[k]}}));
+    }
+    out.push_back(std::move(f));
+  };
+  auto single = [&](std::string name, std::string help, MetricType type, double v) {
+    auto f = family(std::move(name), std::move(help), type);
+    f.metric.push_back(type == MetricType::Gauge ? gauge(v) : counter(v));
+    out.push_back(std::move(f));
+  };
+  using figures = actors::directory_figures;
+  const auto order = static_cast<std::size_t>(actors::actor_kind::order);
+  const auto session = static_cast<std::size_t>(actors::actor_kind::session);
+  single("ordo_resident_orders", "Live order actors.", MetricType::Gauge,
+         read(a.directories[order].resident));
+  single("ordo_parked_orders", "Passivated orders whose state is kept compactly in memory.",
+         MetricType::Gauge, read(a.directories[order].parked));
+  single("ordo_resident_sessions", "Live session actors.", MetricType::Gauge,
+         read(a.directories[session].resident));
+  per_kind("ordo_activations_total", "Virtual actors activated.", MetricType::Counter,
+           [](const figures& f) -> const auto& { return f.activations; });
+  per_kind("ordo_passivations_total", "Virtual actors passivated.", MetricType::Counter,
+           [](const figures& f) -> const auto& { return f.passivations; });
+  per_kind("ordo_actor_restarts_total",
+           "Virtual actors that crashed; the next request starts them again from durable state.",
+           MetricType::Counter, [](const figures& f) -> const auto& { return f.restarts; });
+  single("ordo_commit_conflicts_total",
+         "Commits refused because another writer had moved the order (version check).",
+         MetricType::Counter, read(a.commit_conflicts));
+  auto outcomes = family("ordo_payment_outcomes_total", "Payment answers received by orders.",
+                         MetricType::Counter);
+  for (std::size_t i = 0; i < actors::payment_outcome_count; ++i)
+    outcomes.metric.push_back(
+      counter(read(a.payment_outcomes[i]), {{"outcome", payment_outcome_names[i]}}));
+  out.push_back(std::move(outcomes));
+  single("ordo_deadline_expiries_total", "Orders cancelled because their payment deadline passed.",
+         MetricType::Counter, read(a.deadline_expiries));
+  auto events = family("ordo_events_committed_total",
+                       "Order events committed, by the events stream's type.", MetricType::Counter);
+  for (std::size_t i = 0; i < a.events_committed.size(); ++i)
+    events.metric.push_back(counter(read(a.events_committed[i]), {{"type", event_type_of(i)}}));
+  out.push_back(std::move(events));
+}
+
+void add_process_families(std::vector<MetricFamily>& out) {
+  const auto p = read_process_figures();
+  auto cpu = family("ordo_process_cpu_seconds_total", "User and system CPU time of the process.",
+                    MetricType::Counter);
+  cpu.metric.push_back(counter(p.cpu_seconds));
+  out.push_back(std::move(cpu));
+  auto rss = family("ordo_process_resident_memory_bytes", "Resident memory of the process.",
+                    MetricType::Gauge);
+  rss.metric.push_back(gauge(static_cast<double>(p.resident_bytes)));
+  out.push_back(std::move(rss));
+  auto start = family("ordo_process_start_time_seconds", "When the process started, Unix time.",
+                      MetricType::Gauge);
+  start.metric.push_back(gauge(p.start_time_seconds));
+  out.push_back(std::move(start));
+}
+
+} // namespace
+
+request_metrics::request_metrics(prometheus::Registry& registry)
+  : counts_(&prometheus::BuildCounter()
+               .Name("ordo_requests_total")
+               .Help("Requests answered, by op and outcome code (ok, or the protocol's error code).")
+               .Register(registry)),
+    in_flight_(&prometheus::BuildGauge()
+                  .Name("ordo_requests_in_flight")
+                  .Help("Requests accepted and not answered yet.")
+                  .Register(registry)
+                  .Add({})) {
+  auto& durations = prometheus::BuildHistogram()
+                      .Name("ordo_request_duration_seconds")
+                      .Help("Time from a request's arrival to its answer, by op.")
+                      .Register(registry);
+  for (std::size_t op = 0; op < op_count; ++op) {
+    durations_[op] = &durations.Add({{"op", op_name_of(op)}}, duration_buckets());
+    if (op != unknown_op)
+      counter(op, std::nullopt); // every op's success series exists from the start
+  }
+}
+
+prometheus::Counter& request_metrics::counter(std::size_t op, std::optional<errc> failure) {
+  const std::size_t slot = failure ? 1 + static_cast<std::size_t>(*failure) : 0;
+  auto& cached = by_code_[op][slot];
+  if (auto* c = cached.load(std::memory_order_acquire))
+    return *c;
+  // Family::Add returns the series already made for these labels, so a race makes one.
+  auto* made = &counts_->Add(
+    {{"op", op_name_of(op)}, {"code", failure ? std::string{to_string(*failure)} : "ok"}});
+  cached.store(made, std::memory_order_release);
+  return *made;
+}
+
+void request_metrics::submitted() {
+  in_flight_->Increment();
+}
+
+void request_metrics::answered(std::size_t op, std::optional<errc> failure,
+                               metrics_clock::duration took) {
+  in_flight_->Decrement();
+  counter(op, failure).Increment();
+  durations_[op]->Observe(seconds(took));
+}
+
+void request_metrics::answered_at_once(std::size_t op, std::optional<errc> failure) {
+  counter(op, failure).Increment();
+  durations_[op]->Observe(0);
+}
+
+connection_metrics::connection_metrics(prometheus::Registry& registry)
+  : open_(&prometheus::BuildGauge()
+             .Name("ordo_connections")
+             .Help("Open client connections.")
+             .Register(registry)
+             .Add({})),
+    accepted_(&prometheus::BuildCounter()
+                 .Name("ordo_connections_accepted_total")
+                 .Help("Client connections accepted.")
+                 .Register(registry)
+                 .Add({})),
+    refused_(&prometheus::BuildCounter()
+                .Name("ordo_connections_refused_total")
+                .Help("Client connections refused because max-connections were open.")
+                .Register(registry)
+                .Add({})) {}
+
+void connection_metrics::opened() {
+  open_->Increment();
+  accepted_->Increment();
+}
+
+void connection_metrics::closed() {
+  open_->Decrement();
+}
+
+void connection_metrics::refused() {
+  refused_->Increment();
+}
+
+redis_metrics::redis_metrics(prometheus::Registry& registry)
+  : round_trips_(&prometheus::BuildCounter()
+                    .Name("ordo_redis_round_trips_total")
+                    .Help("Pipelined batches written to Redis and answered.")
+                    .Register(registry)
+                    .Add({})),
+    commands_(&prometheus::BuildHistogram()
+                 .Name("ordo_redis_commands_per_round_trip")
+                 .Help("Redis commands carried by one round trip.")
+                 .Register(registry)
+                 .Add({}, batch_buckets())),
+    commits_(&prometheus::BuildHistogram()
+                .Name("ordo_redis_commits_per_round_trip")
+                .Help("Order commits carried by one round trip that carried any (group commit).")
+                .Register(registry)
+                .Add({}, batch_buckets())),
+    duration_(&prometheus::BuildHistogram()
+                 .Name("ordo_redis_round_trip_duration_seconds")
+                 .Help("From writing a batch to Redis to reading its last reply.")
+                 .Register(registry)
+                 .Add({}, duration_buckets())),
+    failures_(&prometheus::BuildCounter()
+                 .Name("ordo_redis_connection_failures_total")
+                 .Help("Connections to Redis refused or lost.")
+                 .Register(registry)
+                 .Add({})),
+    up_gauge_(&prometheus::BuildGauge()
+                 .Name("ordo_redis_up")
+                 .Help("1 while Redis answers, 0 while it does not.")
+                 .Register(registry)
+                 .Add({})) {
+  up_gauge_->Set(1);
+}
+
+void redis_metrics::round_trip(std::size_t commands, std::size_t commits,
+                               metrics_clock::duration took) {
+  round_trips_->Increment();
+  commands_->Observe(static_cast<double>(commands));
+  if (commits > 0)
+    commits_->Observe(static_cast<double>(commits));
+  duration_->Observe(seconds(took));
+}
+
+void redis_metrics::connection_failed() {
+  failures_->Increment();
+}
+
+void redis_metrics::set_up(bool up) {
+  up_.store(up, std::memory_order_relaxed);
+  up_gauge_->Set(up ? 1 : 0);
+}
+
+store_metrics::store_metrics(prometheus::Registry& registry)
+  : errors_(&prometheus::BuildCounter()
+               .Name("ordo_store_errors_total")
+               .Help("Store requests that failed, by op and code (conflict, unavailable, internal).")
+               .Register(registry)),
+    stream_length_(&prometheus::BuildGauge()
+                      .Name("ordo_events_stream_length")
+                      .Help("Entries in the events stream, sampled every second.")
+                      .Register(registry)
+                      .Add({})) {
+  auto& durations = prometheus::BuildHistogram()
+                      .Name("ordo_store_request_duration_seconds")
+                      .Help("From a store request to Redis' answer, by op.")
+                      .Register(registry);
+  for (std::size_t op = 0; op < store_op_count; ++op)
+    durations_[op] = &durations.Add({{"op", store_op_names[op]}}, duration_buckets());
+}
+
+void store_metrics::finished(store_op op, metrics_clock::duration took,
+                             std::optional<errc> failure) {
+  const auto index = static_cast<std::size_t>(op);
+  durations_[index]->Observe(seconds(took));
+  // Failures are rare; a lookup by labels is fine there.
+  if (failure)
+    errors_->Add({{"op", store_op_names[index]}, {"code", std::string{to_string(*failure)}}})
+      .Increment();
+}
+
+void store_metrics::stream_length(std::int64_t entries) {
+  stream_length_->Set(static_cast<double>(entries));
+}
+
+engine_metrics::engine_metrics()
+  : registry_(std::make_shared<prometheus::Registry>()),
+    requests_(std::make_unique<request_metrics>(*registry_)),
+    connections_(std::make_unique<connection_metrics>(*registry_)),
+    redis_(std::make_unique<redis_metrics>(*registry_)),
+    store_(std::make_unique<store_metrics>(*registry_)),
+    actors_(std::make_shared<actors::actor_metrics>()) {}
+
+engine_metrics::~engine_metrics() = default;
+
+std::optional<std::string> engine_metrics::not_ready() const {
+  switch (phase_.load()) {
+    case serving_phase::starting:
+      return "starting";
+    case serving_phase::stopping:
+      return "stopping";
+    case serving_phase::serving:
+      break;
+  }
+  if (!redis_->up())
+    return "redis unreachable";
+  return std::nullopt;
+}
+
+std::string engine_metrics::exposition() const {
+  auto families = registry_->Collect();
+  add_actor_families(*actors_, families);
+  add_process_families(families);
+  auto ready = family("ordo_ready", "1 while the process serves (/ready answers 200).",
+                      MetricType::Gauge);
+  ready.metric.push_back(gauge(not_ready() ? 0 : 1));
+  families.push_back(std::move(ready));
+  auto build = family("ordo_build_info", "The running build; always 1.", MetricType::Gauge);
+  build.metric.push_back(gauge(1, {{"version", ORDO_VERSION}}));
+  families.push_back(std::move(build));
+  std::ostringstream out;
+  prometheus::TextSerializer{}.Serialize(out, families);
+  return out.str();
+}
+
+} // namespace ordo::runtime

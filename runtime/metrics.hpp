@@ -1,0 +1,158 @@
+// The engine's metrics (docs/OPERATIONS.md, "Metrics"): Prometheus families kept with
+// prometheus-cpp, one object per process. Each part of the runtime gets the piece it
+// updates (requests for the doors, the Redis client's round trips, the store's requests,
+// connections for the gateway); the actors count into plain atomics (actors/actor_metrics.hpp)
+// read at scrape time. Every label set a hot path uses is resolved once, so a request
+// costs a few atomic increments and one histogram observation, never a lookup by labels.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "actors/actor_metrics.hpp"
+#include "ordo/errc.hpp"
+#include "ordo/request.hpp"
+
+namespace prometheus {
+class Counter;
+class Gauge;
+class Histogram;
+class Registry;
+template <typename T>
+class Family;
+} // namespace prometheus
+
+namespace ordo::runtime {
+
+using metrics_clock = std::chrono::steady_clock;
+
+// The request's op as a metrics index; a frame that does not decode has no op (`unknown`).
+inline constexpr std::size_t unknown_op = std::variant_size_v<request_body>;
+inline constexpr std::size_t op_count = unknown_op + 1;
+inline std::size_t op_index(const request_body& body) { return body.index(); }
+
+inline constexpr std::size_t errc_count = std::size(all_errcs);
+
+// Requests answered by the doors into the engine: the gateway's own answers and the
+// bridge's. Thread-safe.
+class request_metrics {
+public:
+  explicit request_metrics(prometheus::Registry& registry);
+
+  void submitted();
+  // A request the bridge answered, `failure` empty for success.
+  void answered(std::size_t op, std::optional<errc> failure, metrics_clock::duration took);
+  // A request the gateway answered itself, never in flight (ping, refusals before any actor).
+  void answered_at_once(std::size_t op, std::optional<errc> failure);
+
+private:
+  prometheus::Counter& counter(std::size_t op, std::optional<errc> failure);
+
+  prometheus::Family<prometheus::Counter>* counts_;
+  // [op][0] is success, [op][1 + code] each error; made on first use.
+  std::array<std::array<std::atomic<prometheus::Counter*>, errc_count + 1>, op_count> by_code_{};
+  std::array<prometheus::Histogram*, op_count> durations_{};
+  prometheus::Gauge* in_flight_;
+};
+
+class connection_metrics {
+public:
+  explicit connection_metrics(prometheus::Registry& registry);
+  void opened();
+  void closed();
+  void refused();
+
+private:
+  prometheus::Gauge* open_;
+  prometheus::Counter* accepted_;
+  prometheus::Counter* refused_;
+};
+
+// The Redis client's round trips, on its own thread.
+class redis_metrics {
+public:
+  explicit redis_metrics(prometheus::Registry& registry);
+  void round_trip(std::size_t commands, std::size_t commits, metrics_clock::duration took);
+  void connection_failed();
+  void set_up(bool up);
+  bool up() const { return up_.load(std::memory_order_relaxed); }
+
+private:
+  prometheus::Counter* round_trips_;
+  prometheus::Histogram* commands_;
+  prometheus::Histogram* commits_;
+  prometheus::Histogram* duration_;
+  prometheus::Counter* failures_;
+  prometheus::Gauge* up_gauge_;
+  std::atomic<bool> up_{true}; // the engine starts only once Redis answered
+};
+
+// The store's requests, as the store actor issues them.
+enum class store_op : std::uint8_t {
+  load,
+  commit,
+  idempotency,
+  list,
+  membership_read,
+  membership_write,
+  session_write,
+  session_read,
+  deadlines,
+  stream_length,
+  trim,
+};
+inline constexpr std::size_t store_op_count = 11;
+
+class store_metrics {
+public:
+  explicit store_metrics(prometheus::Registry& registry);
+  void finished(store_op op, metrics_clock::duration took, std::optional<errc> failure);
+  void stream_length(std::int64_t entries);
+
+private:
+  prometheus::Family<prometheus::Counter>* errors_;
+  std::array<prometheus::Histogram*, store_op_count> durations_{};
+  prometheus::Gauge* stream_length_;
+};
+
+// Whether a process serves: what /ready and ordo_ready say.
+enum class serving_phase : std::uint8_t { starting, serving, stopping };
+
+class engine_metrics {
+public:
+  engine_metrics();
+  ~engine_metrics();
+  engine_metrics(const engine_metrics&) = delete;
+  engine_metrics& operator=(const engine_metrics&) = delete;
+
+  request_metrics& requests() { return *requests_; }
+  connection_metrics& connections() { return *connections_; }
+  redis_metrics& redis() { return *redis_; }
+  store_metrics& store() { return *store_; }
+  const std::shared_ptr<actors::actor_metrics>& actors() const { return actors_; }
+
+  void set_phase(serving_phase phase) { phase_.store(phase); }
+  // Why the process does not serve right now; empty when it does.
+  std::optional<std::string> not_ready() const;
+
+  // Every family in Prometheus' text format (version 0.0.4).
+  std::string exposition() const;
+
+private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<request_metrics> requests_;
+  std::unique_ptr<connection_metrics> connections_;
+  std::unique_ptr<redis_metrics> redis_;
+  std::unique_ptr<store_metrics> store_;
+  std::shared_ptr<actors::actor_metrics> actors_;
+  std::atomic<serving_phase> phase_{serving_phase::starting};
+};
+
+} // namespace ordo::runtime
