@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -11,6 +12,7 @@
 
 #include <ordo/engine.hpp>
 
+#include "plot.hpp"
 #include "report.hpp"
 
 namespace ordo::load {
@@ -45,9 +47,12 @@ const char* help_text =
   "  --seed N                   random seed (default 1)\n"
   "  --json FILE                also write the report as JSON (- for stdout)\n"
   "  --csv FILE                 write a per-second time series\n"
+  "  --plot FILE.png            draw the per-second series with gnuplot after the report:\n"
+  "                             requests/s and errors/s above, p50/p99 latency in ms below\n"
   "  --no-verify                skip the verification\n"
   "  --help                     this text\n\n"
-  "exit codes: 0 ok, 1 verification failed, 2 usage, 3 target unreachable\n";
+  "exit codes: 0 ok, 1 verification failed, 2 usage, 3 target unreachable, 4 the plot could\n"
+  "not be drawn (after the report; a failed verification is still 1)\n";
 
 int usage(const std::string& problem) {
   std::cerr << "ordoload: " << problem << "\nordoload: see ordoload --help\n";
@@ -73,6 +78,18 @@ bool number(const std::string& text, T& out) {
 std::int64_t now_s() {
   return std::chrono::duration_cast<std::chrono::seconds>(
            std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string plot_title(const run_description& d) {
+  std::string loop;
+  if (d.opts.scenario == "flash-sale")
+    loop = "every customer once a second";
+  else if (d.opts.rate > 0)
+    loop = "open loop " + std::to_string(std::llround(d.opts.rate)) + " orders/s";
+  else
+    loop = "closed loop " + std::to_string(d.opts.concurrency) + " in flight";
+  return "ordoload " + d.opts.scenario + ", " + d.mode + " " + d.target + ", " +
+         std::to_string(d.opts.customers) + " customers, " + loop;
 }
 
 } // namespace
@@ -102,7 +119,7 @@ int run_cli(int argc, char** argv) {
     "mode", "target", "redis", "key-prefix", "auth-key", "scenario", "customers", "connections",
     "operators", "rate", "concurrency", "duration", "orders", "warmup", "cancel-share",
     "partial-cancel-share", "return-share", "retry-share", "member-share", "seed", "json", "csv",
-    "no-verify"};
+    "plot", "no-verify"};
   for (const auto& [name, value] : args)
     if (!known.count(name))
       return usage("unknown option --" + name);
@@ -143,6 +160,9 @@ int run_cli(int argc, char** argv) {
     return usage("--mode is tcp or inproc");
   if (opts.auth_key.empty())
     return usage("--auth-key is required: the engine's key, to mint tokens");
+  if (args.count("plot"))
+    if (const auto problem = plot_path_problem(args["plot"]))
+      return usage(*problem);
   std::optional<runtime::host_port> redis;
   if (args.count("redis")) {
     redis = runtime::parse_host_port(args["redis"]);
@@ -223,7 +243,16 @@ int run_cli(int argc, char** argv) {
   }
   if (args.count("csv"))
     std::ofstream{args["csv"]} << csv_series(result);
-  return v.failures.empty() ? 0 : 1;
+  bool plot_failed = false;
+  if (args.count("plot")) {
+    if (const auto problem = draw_plot(result, plot_title(d), args["plot"])) {
+      std::cerr << "ordoload: cannot draw " << args["plot"] << ": " << *problem << '\n';
+      plot_failed = true;
+    }
+  }
+  if (!v.failures.empty())
+    return 1;
+  return plot_failed ? 4 : 0;
 }
 
 } // namespace ordo::load
