@@ -297,11 +297,7 @@ void redis_metrics::set_up(bool up) {
 }
 
 store_metrics::store_metrics(prometheus::Registry& registry)
-  : errors_(&prometheus::BuildCounter()
-               .Name("ordo_store_errors_total")
-               .Help("Store requests that failed, by op and code (conflict, unavailable, internal).")
-               .Register(registry)),
-    stream_length_(&prometheus::BuildGauge()
+  : stream_length_(&prometheus::BuildGauge()
                       .Name("ordo_events_stream_length")
                       .Help("Entries in the events stream, sampled every second.")
                       .Register(registry)
@@ -310,18 +306,23 @@ store_metrics::store_metrics(prometheus::Registry& registry)
                       .Name("ordo_store_request_duration_seconds")
                       .Help("From a store request to Redis' answer, by op.")
                       .Register(registry);
-  for (std::size_t op = 0; op < store_op_count; ++op)
+  auto& errors = prometheus::BuildCounter()
+                  .Name("ordo_store_errors_total")
+                  .Help("Store requests Redis failed, by op and code (unavailable, internal).")
+                  .Register(registry);
+  for (std::size_t op = 0; op < store_op_count; ++op) {
     durations_[op] = &durations.Add({{"op", store_op_names[op]}}, duration_buckets());
+    errors_[op][0] = &errors.Add({{"op", store_op_names[op]}, {"code", "unavailable"}});
+    errors_[op][1] = &errors.Add({{"op", store_op_names[op]}, {"code", "internal"}});
+  }
 }
 
 void store_metrics::finished(store_op op, metrics_clock::duration took,
                              std::optional<errc> failure) {
   const auto index = static_cast<std::size_t>(op);
   durations_[index]->Observe(seconds(took));
-  // Failures are rare; a lookup by labels is fine there.
   if (failure)
-    errors_->Add({{"op", store_op_names[index]}, {"code", std::string{to_string(*failure)}}})
-      .Increment();
+    errors_[index][*failure == errc::unavailable ? 0 : 1]->Increment();
 }
 
 void store_metrics::stream_length(std::int64_t entries) {

@@ -117,7 +117,8 @@ public:
   void stream_length(std::int64_t entries);
 
 private:
-  prometheus::Family<prometheus::Counter>* errors_;
+  // [op][0] unavailable, [op][1] internal: the only codes Redis' failures map to.
+  std::array<std::array<prometheus::Counter*, 2>, store_op_count> errors_{};
   std::array<prometheus::Histogram*, store_op_count> durations_{};
   prometheus::Gauge* stream_length_;
 };

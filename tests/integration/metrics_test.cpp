@@ -155,6 +155,13 @@ TEST_F(metrics, ready_is_503_while_redis_does_not_answer) {
   redis.pause();
   EXPECT_TRUE(readiness_becomes("503 redis unreachable")) << readiness();
   EXPECT_EQ(value("ordo_redis_up"), 0);
+  // The stream's length is asked every second; those requests fail while Redis is silent.
+  const auto failed = R"(ordo_store_errors_total{code="unavailable",op="stream_length"})";
+  const auto deadline = std::chrono::steady_clock::now() + patience;
+  while (value(failed) < 1 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds{50});
+  EXPECT_GE(value(failed), 1);
+  EXPECT_GE(value("ordo_redis_connection_failures_total"), 1);
   redis.resume();
   EXPECT_TRUE(readiness_becomes("200 ready")) << readiness();
 }
