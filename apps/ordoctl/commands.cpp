@@ -7,12 +7,16 @@
 #include <iostream>
 #include <sstream>
 #include <string_view>
+#include <thread>
 
 #include "auth/secure_random.hpp"
 #include "auth/token.hpp"
 #include "clients/client.hpp"
+#include "exposition.hpp"
+#include "http_get.hpp"
 #include "ordo/limits.hpp"
 #include "render.hpp"
+#include "render_stats.hpp"
 #include "runtime/options.hpp"
 
 namespace ordo::ctl {
@@ -21,13 +25,23 @@ namespace {
 
 constexpr int usage_exit = 64;
 constexpr const char* default_target = "127.0.0.1:7400";
+// ordod serves no metrics unless told where; 9464 is the port Prometheus exporters of
+// OpenTelemetry use, free of ordod's 7400.
+constexpr const char* default_metrics = "127.0.0.1:9464";
 constexpr std::int64_t default_timeout_ms = 10'000;
+constexpr std::int64_t default_interval_ms = 1'000;
+constexpr std::int64_t max_interval_ms = 600'000;
 
 // The only options without a value; every other option takes one.
 constexpr std::string_view switches[] = {"help", "json"};
 
 // Taken by every command that talks to ordod, besides its own.
 constexpr std::string_view connection_options[] = {"target", "token", "session", "timeout", "json"};
+// Taken by every command that reads ordod's metrics endpoint.
+constexpr std::string_view metrics_options[] = {"metrics", "timeout", "json"};
+
+// What a command talks to, which decides the options it takes besides its own.
+enum class peer { none, ordod, metrics };
 
 struct command_spec;
 
@@ -35,7 +49,7 @@ struct command_spec;
 struct context {
   const arguments& args;
   const command_spec& spec;
-  runtime::host_port target;
+  runtime::host_port target; // ordod's address, or its metrics endpoint's
   client::duration timeout;
   bool json = false;
 };
@@ -44,14 +58,14 @@ struct command_spec {
   std::string_view name;
   std::string_view usage;
   std::string_view summary;
-  std::vector<std::string_view> options; // its own, without the connection options
+  std::vector<std::string_view> options; // its own, without its peer's
   std::string_view word;                 // its one positional word, if it takes one
-  bool connects;                         // talks to ordod, and so takes the connection options
+  ordo::ctl::peer peer;                  // what it talks to, which adds that peer's options
   int (*run)(const context&);
 };
 
 const char* common_help =
-  "options for every command that talks to ordod (all but token):\n"
+  "options for every command that talks to ordod (all but token and stats):\n"
   "  --target HOST:PORT   ordod's address (default $ORDO_TARGET or 127.0.0.1:7400)\n"
   "  --token TOKEN        authenticate with a token (default $ORDO_TOKEN)\n"
   "  --session ID         resume a session instead (default $ORDO_SESSION)\n"
@@ -63,6 +77,39 @@ const char* common_help =
   "exit codes: 0 ok, 64 usage, 10 bad_request, 11 unauthenticated, 12 forbidden,\n"
   "  13 not_found, 14 invalid_state, 15 conflict, 16 unavailable (also: cannot connect,\n"
   "  no reply in time), 17 overloaded, 18 frame_too_large, 19 internal\n";
+
+const char* metrics_help =
+  "options:\n"
+  "  --metrics HOST:PORT  the node's metrics endpoint, as given to ordod --metrics\n"
+  "                       (default $ORDO_METRICS or 127.0.0.1:9464)\n"
+  "  --interval-ms MS     time between the two scrapes, 1 to 600000 (default 1000)\n"
+  "  --timeout MS         wait at most MS ms for each answer, connecting included\n"
+  "                       (default 10000)\n"
+  "  --json               print one JSON object instead of tables\n"
+  "  --help               help for the command\n\n"
+  "a value follows its option (--interval-ms 500) or an = (--interval-ms=500).\n"
+  "An unknown option, a stray word or a missing value is a usage error, and\n"
+  "nothing is sent.\n\n"
+  "stats reads GET /metrics twice. Rates, means and the p50/p99 latencies\n"
+  "(interpolated inside histogram buckets, as Prometheus' histogram_quantile does)\n"
+  "cover the time between the two answers; gauges and totals are the second\n"
+  "answer's. \"-\" (null in JSON) is no data: no request in the interval, or a\n"
+  "family the node does not export. The table lists the ops that had requests in\n"
+  "the interval, the JSON every op the node exports.\n\n"
+  "--json keys (rates per second, durations in seconds):\n"
+  "  metrics version interval_s requests_per_s errors_per_s p50_s p99_s ops\n"
+  "  in_flight connections resident_orders parked_orders resident_sessions redis\n"
+  "  store actor_restarts passivations_per_s payment_outcomes_per_s\n"
+  "  deadline_expiries events_stream_length process\n"
+  "  ops.OP: requests_per_s errors_per_s errors_per_s_by_code.CODE p50_s p99_s\n"
+  "  redis: up round_trips_per_s commands_per_round_trip commits_per_round_trip\n"
+  "    (over the round trips that carried a commit) round_trip_p99_s\n"
+  "  store: commit_p99_s commit_conflicts_per_s\n"
+  "  payment_outcomes_per_s: authorized declined timed_out\n"
+  "  process: cpu_cores resident_memory_bytes\n\n"
+  "exit codes: 0 ok, 64 usage, 16 unavailable (cannot connect, no answer in time,\n"
+  "  an answer other than 200), 10 bad_request (the answer is not a Prometheus\n"
+  "  exposition of ordod's metrics)\n";
 
 std::string env_or(const char* name, const std::string& fallback) {
   const char* value = std::getenv(name);
@@ -282,33 +329,83 @@ int watch(const context& ctx) {
   return 0;
 }
 
+std::string address_text(const runtime::host_port& a) {
+  const bool ipv6 = a.host.find(':') != std::string::npos;
+  return (ipv6 ? "[" + a.host + "]" : a.host) + ":" + std::to_string(a.port);
+}
+
+bool is_ordo_sample(const sample& s) {
+  return s.name.starts_with("ordo_");
+}
+
+// One GET of /metrics, read as an exposition of ordod's families.
+result<exposition> scrape(const context& ctx) {
+  const auto url = "http://" + address_text(ctx.target) + "/metrics";
+  auto body = http_get(ctx.target.host, ctx.target.port, "/metrics", ctx.timeout);
+  if (!body)
+    return error{body.error().code, url + ": " + body.error().message};
+  auto parsed = parse_exposition(*body);
+  if (!parsed)
+    return error{errc::bad_request,
+                 url + ": not a Prometheus exposition: " + parsed.error().message};
+  if (std::none_of(parsed->samples.begin(), parsed->samples.end(), is_ordo_sample))
+    return error{errc::bad_request, url + ": the exposition holds no ordo_ metrics"};
+  return parsed;
+}
+
+int stats(const context& ctx) {
+  std::int64_t interval_ms = default_interval_ms;
+  if (ctx.args.has("interval-ms") && (!parse_number(ctx.args.get("interval-ms"), interval_ms) ||
+                                      interval_ms < 1 || interval_ms > max_interval_ms))
+    return usage(ctx, "--interval-ms takes milliseconds, a whole number from 1 to " +
+                        std::to_string(max_interval_ms) + ", got '" +
+                        ctx.args.get("interval-ms") + "'");
+  auto before = scrape(ctx);
+  if (!before)
+    return fail(before.error());
+  const auto first_answer = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(std::chrono::milliseconds{interval_ms});
+  auto after = scrape(ctx);
+  if (!after)
+    return fail(after.error());
+  const std::chrono::duration<double> between = std::chrono::steady_clock::now() - first_answer;
+  const auto figures = compute_stats(*before, *after, between.count());
+  const auto address = address_text(ctx.target);
+  std::cout << (ctx.json ? stats_json(figures, address) : stats_table(figures, address));
+  return 0;
+}
+
 const command_spec specs[] = {
   {"token", "token --role customer|operator --subject S [--ttl SECONDS] [--auth-key KEY]",
    "mint a token with the engine's auth key (or $ORDO_AUTH_KEY); no connection needed",
-   {"role", "subject", "ttl", "auth-key"}, {}, false, mint},
-  {"ping", "ping", "check that ordod answers", {}, {}, true, ping},
-  {"hello", "hello", "open a session and print it (reuse it with --session)", {}, {}, true,
+   {"role", "subject", "ttl", "auth-key"}, {}, peer::none, mint},
+  {"ping", "ping", "check that ordod answers", {}, {}, peer::ordod, ping},
+  {"hello", "hello", "open a session and print it (reuse it with --session)", {}, {}, peer::ordod,
    hello},
   {"place", "place --line SKU:QTY:PRICE [--line ...] [--idem KEY]", "place an order",
-   {"line", "idem"}, {}, true, place},
-  {"get", "get ORDER", "show one order", {}, "an ORDER id", true, get},
+   {"line", "idem"}, {}, peer::ordod, place},
+  {"get", "get ORDER", "show one order", {}, "an ORDER id", peer::ordod, get},
   {"list", "list [--limit N] [--before ORDER]", "your orders, newest first", {"limit", "before"},
-   {}, true, list},
+   {}, peer::ordod, list},
   {"cancel", "cancel ORDER [--line SKU:QTY ...] [--idem KEY]",
-   "cancel an order, or some units of its lines", {"line", "idem"}, "an ORDER id", true, cancel},
+   "cancel an order, or some units of its lines", {"line", "idem"}, "an ORDER id", peer::ordod,
+   cancel},
   {"ship", "ship ORDER --tracking T", "operator: ship a paid order", {"tracking"}, "an ORDER id",
-   true, ship},
+   peer::ordod, ship},
   {"deliver", "deliver ORDER", "operator: mark a shipped order delivered", {}, "an ORDER id",
-   true, deliver},
+   peer::ordod, deliver},
   {"return", "return ORDER [--line SKU:QTY ...] [--idem KEY]",
-   "ask to return a delivered order, or some units", {"line", "idem"}, "an ORDER id", true,
+   "ask to return a delivered order, or some units", {"line", "idem"}, "an ORDER id", peer::ordod,
    return_order},
-  {"refund", "refund ORDER", "operator: refund a requested return", {}, "an ORDER id", true,
+  {"refund", "refund ORDER", "operator: refund a requested return", {}, "an ORDER id", peer::ordod,
    refund},
   {"membership", "membership on|off", "become a WOW member or stop being one", {}, "on or off",
-   true, membership},
+   peer::ordod, membership},
   {"watch", "watch [--count N]", "subscribe and print pushes of your orders as they change",
-   {"count"}, {}, true, watch},
+   {"count"}, {}, peer::ordod, watch},
+  {"stats", "stats [--metrics HOST:PORT] [--interval-ms MS] [--json]",
+   "a node's key figures from its metrics endpoint, read twice --interval-ms apart",
+   {"interval-ms"}, {}, peer::metrics, stats},
 };
 
 const command_spec* find_spec(const std::string& name) {
@@ -325,11 +422,13 @@ bool among(const Names& names, std::string_view name) {
 
 bool takes(const command_spec& spec, std::string_view option) {
   return option == "help" || among(spec.options, option) ||
-         (spec.connects && among(connection_options, option));
+         (spec.peer == peer::ordod && among(connection_options, option)) ||
+         (spec.peer == peer::metrics && among(metrics_options, option));
 }
 
 bool known_option(std::string_view name) {
   return among(switches, name) || among(connection_options, name) ||
+         among(metrics_options, name) ||
          std::any_of(std::begin(specs), std::end(specs),
                      [name](const command_spec& s) { return among(s.options, name); });
 }
@@ -337,14 +436,30 @@ bool known_option(std::string_view name) {
 void print_help(const command_spec* spec) {
   if (spec != nullptr) {
     std::cout << "usage: ordoctl " << spec->usage << "\n\n" << spec->summary << "\n\n";
-    if (spec->connects)
+    if (spec->peer == peer::ordod)
       std::cout << common_help;
+    else if (spec->peer == peer::metrics)
+      std::cout << metrics_help;
     return;
   }
   std::cout << "usage: ordoctl COMMAND [ARGS] [OPTIONS]\n\ncommands:\n";
   for (const auto& s : specs)
     std::cout << "  " << s.usage << "\n      " << s.summary << "\n";
   std::cout << "\n" << common_help;
+}
+
+// Where a peer's address comes from: its option, else its environment variable, else the
+// default.
+struct address_source {
+  const char* option;
+  const char* variable;
+  const char* fallback;
+};
+
+address_source address_source_of(peer p) {
+  if (p == peer::metrics)
+    return {"metrics", "ORDO_METRICS", default_metrics};
+  return {"target", "ORDO_TARGET", default_target};
 }
 
 // Everything that makes the arguments unusable for the command, each problem naming the
@@ -366,7 +481,7 @@ std::vector<std::string> check(context& ctx) {
     problems.push_back("unexpected argument '" + args.words[i] + "'");
   if (args.words.size() < words)
     problems.push_back(std::string{spec.name} + " needs " + std::string{spec.word});
-  if (!spec.connects)
+  if (spec.peer == peer::none)
     return problems;
   std::int64_t timeout_ms = default_timeout_ms;
   if (args.has("timeout") &&
@@ -374,12 +489,14 @@ std::vector<std::string> check(context& ctx) {
     problems.push_back("--timeout takes milliseconds, a whole number from 1 to " +
                        std::to_string(INT_MAX) + ", got '" + args.get("timeout") + "'");
   ctx.timeout = client::duration{timeout_ms};
-  const bool from_flag = args.has("target");
-  const auto target_text = from_flag ? args.get("target") : env_or("ORDO_TARGET", default_target);
+  const auto where = address_source_of(spec.peer);
+  const bool from_flag = args.has(where.option);
+  const auto target_text =
+    from_flag ? args.get(where.option) : env_or(where.variable, where.fallback);
   if (const auto target = runtime::parse_host_port(target_text))
     ctx.target = *target;
   else
-    problems.push_back(std::string{from_flag ? "--target" : "ORDO_TARGET"} +
+    problems.push_back((from_flag ? "--" + std::string{where.option} : where.variable) +
                        " must be HOST:PORT, got '" + target_text + "'");
   return problems;
 }

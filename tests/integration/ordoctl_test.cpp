@@ -1,10 +1,17 @@
-// ordoctl as a user runs it: tokens, every op, --json, --help, exit codes.
+// ordoctl as a user runs it: tokens, every op, stats from the metrics endpoint, --json,
+// --help, exit codes.
 
 #include "gateway_fixture.hpp"
 
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <cmath>
+#include <thread>
 
 #include "support/process.hpp"
 
@@ -119,7 +126,7 @@ TEST_F(ordoctl, errors_exit_with_their_code_and_say_it_on_stderr) {
 
 TEST_F(ordoctl, every_subcommand_has_help) {
   for (const char* cmd : {"token", "ping", "hello", "place", "get", "list", "cancel", "ship",
-                          "deliver", "return", "refund", "membership", "watch"}) {
+                          "deliver", "return", "refund", "membership", "watch", "stats"}) {
     auto r = ctl(std::string{cmd} + " --help");
     EXPECT_EQ(r.exit_code, 0) << cmd;
     EXPECT_NE(r.out.find(std::string{"usage: ordoctl "} + cmd), std::string::npos) << r.out;
@@ -165,7 +172,7 @@ TEST_F(ordoctl, an_unknown_option_does_not_swallow_the_next_word) {
 const std::vector<std::string> well_formed_commands = {
   "token --role customer --subject a --auth-key k", "ping", "hello", "place --line A:1:100",
   "get X", "list", "cancel X", "ship X --tracking T", "deliver X", "return X", "refund X",
-  "membership on", "watch"};
+  "membership on", "watch", "stats"};
 
 TEST_F(ordoctl, every_command_rejects_an_unknown_option_naming_it_and_its_usage) {
   for (const auto& command : well_formed_commands) {
@@ -192,7 +199,8 @@ TEST_F(ordoctl, every_command_rejects_a_stray_word_naming_it_and_its_usage) {
 TEST_F(ordoctl, an_option_of_another_command_is_a_usage_error) {
   for (const std::string args :
        {"ping --line A:1:1", "get X --idem k", "place --line A:1:1 --role customer",
-        "token --role customer --subject a --auth-key k --target 127.0.0.1:1"}) {
+        "token --role customer --subject a --auth-key k --target 127.0.0.1:1",
+        "stats --target 127.0.0.1:1", "stats --token t", "ping --metrics 127.0.0.1:1"}) {
     auto r = ctl_offline(args);
     EXPECT_EQ(r.exit_code, 64) << args << ": " << r.err;
     EXPECT_TRUE(contains(r.err, "does not take --")) << args << ": " << r.err;
@@ -203,7 +211,8 @@ TEST_F(ordoctl, an_option_that_takes_a_value_refuses_a_missing_one) {
   for (const std::string args :
        {"place --line A:1:100 --idem", "place --line A:1:100 --idem= ",
         "place --idem --line A:1:100", "ping --target", "get X --token", "list --limit --json",
-        "ship X --tracking", "token --role customer --subject a --auth-key", "ping --timeout"}) {
+        "ship X --tracking", "token --role customer --subject a --auth-key", "ping --timeout",
+        "stats --metrics", "stats --interval-ms --json"}) {
     auto r = ctl_offline(args);
     EXPECT_EQ(r.exit_code, 64) << args << ": " << r.err;
     EXPECT_TRUE(contains(r.err, "needs a value")) << args << ": " << r.err;
@@ -267,6 +276,116 @@ TEST_F(ordoctl, a_timeout_long_enough_changes_nothing) {
   auto r = ctl("ping --timeout 5000");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "pong\n");
+}
+
+std::string metrics_address() {
+  return "127.0.0.1:" + std::to_string(free_loopback_port());
+}
+
+// Counted in the interval: a rate times the interval is a whole number of requests.
+double counted(const nlohmann::json& rate, const nlohmann::json& interval_s) {
+  return rate.get<double>() * interval_s.get<double>();
+}
+
+TEST_F(ordoctl, stats_shows_the_nodes_figures_as_one_json_object) {
+  const auto metrics = metrics_address();
+  start_ordod({"--metrics=" + metrics});
+  auto c = login("alice");
+  constexpr int placed_before = 3;
+  for (int i = 0; i < placed_before; ++i)
+    place(c, {{"A", 1, 1000}}, "before-" + std::to_string(i));
+  // More while stats runs, paced to span its interval; each lands before the first scrape,
+  // between the two or after, which the test does not depend on.
+  std::atomic<bool> stats_done{false};
+  std::atomic<int> placed_during{0};
+  std::thread placer{[&] {
+    while (!stats_done && placed_during < 100) {
+      place(c, {{"B", 1, 500}}, "during-" + std::to_string(placed_during));
+      ++placed_during;
+      std::this_thread::sleep_for(std::chrono::milliseconds{20});
+    }
+  }};
+  auto r = ctl("stats --json --interval-ms 500 --metrics " + metrics);
+  stats_done = true;
+  placer.join();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["metrics"], metrics);
+  EXPECT_TRUE(j["version"].is_string()) << r.out;
+  EXPECT_GE(j["interval_s"].get<double>(), 0.5);
+  EXPECT_GE(j["resident_orders"].get<double>(), placed_before) << r.out;
+  EXPECT_GE(j["resident_sessions"].get<double>(), 1) << r.out;
+  EXPECT_EQ(j["redis"]["up"], true) << r.out;
+  EXPECT_GE(j["connections"].get<double>(), 1) << r.out;
+  const auto places = counted(j["ops"]["place"]["requests_per_s"], j["interval_s"]);
+  EXPECT_NEAR(places, std::round(places), 1e-6) << r.out;
+  EXPECT_LE(std::round(places), placed_during.load()) << r.out;
+  EXPECT_GE(j["requests_per_s"].get<double>(), j["ops"]["place"]["requests_per_s"].get<double>());
+  EXPECT_EQ(j["ops"]["place"]["errors_per_s"], 0) << r.out;
+  for (const char* key : {"p50_s", "p99_s"}) {
+    const auto& p = j["ops"]["place"][key];
+    EXPECT_TRUE(p.is_null() || p.get<double>() > 0) << key << ": " << r.out;
+  }
+  for (const char* key : {"in_flight", "parked_orders", "actor_restarts", "deadline_expiries",
+                          "events_stream_length"})
+    EXPECT_TRUE(j[key].is_number()) << key << ": " << r.out;
+  EXPECT_TRUE(j["process"]["cpu_cores"].is_number()) << r.out;
+  EXPECT_GT(j["process"]["resident_memory_bytes"].get<double>(), 0) << r.out;
+  EXPECT_TRUE(j["payment_outcomes_per_s"]["authorized"].is_number()) << r.out;
+}
+
+TEST_F(ordoctl, stats_shows_the_nodes_figures_as_a_table) {
+  const auto metrics = metrics_address();
+  start_ordod({"--metrics=" + metrics});
+  auto r = ctl("stats --interval-ms 200 --metrics " + metrics);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "metrics of " + metrics + " (ordod ")) << r.out;
+  EXPECT_TRUE(contains(r.out, "\nredis      up ")) << r.out;
+  EXPECT_TRUE(contains(r.out, "\nop ")) << r.out;
+  EXPECT_TRUE(contains(r.out, "\nall ")) << r.out;
+}
+
+TEST_F(ordoctl, stats_of_an_address_nothing_listens_on_is_unavailable_naming_it) {
+  const auto nobody = metrics_address();
+  auto r = ctl_offline("stats --metrics " + nobody);
+  EXPECT_EQ(r.exit_code, 16) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "ordoctl: unavailable: http://" + nobody +
+                     "/metrics: cannot connect: Connection refused\n");
+}
+
+TEST_F(ordoctl, stats_of_a_server_that_never_answers_times_out_stating_the_timeout) {
+  silent_listener silent;
+  auto r = ctl_offline("stats --timeout 300 --metrics " + silent.address());
+  EXPECT_EQ(r.exit_code, 16) << r.err;
+  EXPECT_EQ(r.err, "ordoctl: unavailable: http://" + silent.address() +
+                     "/metrics: no answer within 300 ms\n");
+}
+
+TEST_F(ordoctl, stats_checks_its_interval_and_address_before_anything_is_sent) {
+  for (const std::string value : {"0", "-1", "600001", "soon"}) {
+    auto r = ctl_offline("stats --interval-ms " + value);
+    EXPECT_EQ(r.exit_code, 64) << value << ": " << r.err;
+    EXPECT_TRUE(contains(r.err, "--interval-ms takes milliseconds")) << r.err;
+  }
+  auto r = ctl_offline("stats --metrics 9464");
+  EXPECT_EQ(r.exit_code, 64) << r.err;
+  EXPECT_TRUE(contains(r.err, "--metrics must be HOST:PORT, got '9464'")) << r.err;
+  auto from_env = run_command(std::string{"ORDO_METRICS=nowhere '"} + ORDOCTL_PATH + "' stats");
+  EXPECT_EQ(from_env.exit_code, 64) << from_env.err;
+  EXPECT_TRUE(contains(from_env.err, "ORDO_METRICS must be HOST:PORT, got 'nowhere'"))
+    << from_env.err;
+}
+
+TEST_F(ordoctl, stats_help_documents_its_options_defaults_keys_and_exit_codes) {
+  auto r = ctl_offline("stats --help");
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* part : {"--metrics HOST:PORT", "(default $ORDO_METRICS or 127.0.0.1:9464)",
+                           "--interval-ms MS", "(default 1000)", "--timeout MS", "--json keys",
+                           "resident_orders", "16 unavailable", "10 bad_request"})
+    EXPECT_TRUE(contains(r.out, part)) << part << "\n" << r.out;
+  EXPECT_FALSE(contains(r.out, "--target")) << r.out;
 }
 
 } // namespace
