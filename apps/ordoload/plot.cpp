@@ -125,7 +125,8 @@ void throughput_panel(std::ostringstream& out, const load_result& r, const std::
   }
   // Errors get their own axis: a handful would vanish on the scale of the throughput.
   const auto only_errors = " using 1:($3 > 0 ? $3 : NaN) axes x1y2";
-  out << "set title 'throughput, " << errors << (errors == 1 ? " error" : " errors") << " in " << error_seconds << " s'\n"
+  out << "set title 'throughput, " << errors << (errors == 1 ? " error" : " errors") << " in "
+      << error_seconds << " s'\n"
       << "set ytics nomirror\nset y2tics textcolor rgb 'red'\nset y2range [0:*]\n"
       << "set y2label 'errors/s' textcolor rgb 'red'\n"
       << requests << ", \\\n  " << data << only_errors
