@@ -15,8 +15,9 @@ const auto place_op = ordo::runtime::op_index(ordo::place_request{});
 void request_answered(benchmark::State& state) {
   engine_metrics m;
   for (auto _ : state) {
-    m.requests().submitted();
+    m.requests().entered();
     m.requests().answered(place_op, std::nullopt, std::chrono::microseconds{900});
+    m.requests().left();
   }
 }
 BENCHMARK(request_answered);
@@ -43,7 +44,7 @@ void one_place(benchmark::State& state) {
   auto& a = *m.actors();
   for (auto _ : state) {
     const auto arrived = metrics_clock::now();
-    m.requests().submitted();
+    m.requests().entered();
     ordo::actors::bump(a.of(ordo::actors::actor_kind::order).activations);
     ordo::actors::add(a.of(ordo::actors::actor_kind::order).resident, 1);
     for (int commit = 0; commit < 2; ++commit) {
@@ -54,6 +55,7 @@ void one_place(benchmark::State& state) {
     if ((state.iterations() & 3) == 0)
       m.redis().round_trip(8, 8, std::chrono::microseconds{600});
     m.requests().answered(place_op, std::nullopt, metrics_clock::now() - arrived);
+    m.requests().left();
   }
 }
 BENCHMARK(one_place);

@@ -51,34 +51,53 @@ using submit_atom = caf::atom_constant<caf::atom("submit")>;
 using closed_atom = caf::atom_constant<caf::atom("closed")>;
 using expire_atom = caf::atom_constant<caf::atom("expire")>;
 
-// Asks a session shard from `self` and hands the answer to the sink.
-void ask(caf::event_based_actor* self, const actors::session_directory_actor& shard,
-         std::chrono::milliseconds timeout, const completion_sink& sink, answer_meter meter,
-         std::uint64_t connection, std::uint64_t rid, actors::session_request req) {
-  self->request(shard, timeout, actors::request_atom::value, std::move(req))
-    .then(
-      [=](ordo::reply_body& reply) {
-        meter(reply);
-        sink(completion{connection, rid, std::move(reply)});
-      },
-      [=](caf::error& err) {
-        auto failure = actors::to_ordo_error(err);
-        meter(failure);
-        sink(completion{connection, rid, std::move(failure)});
-      });
-}
+struct forwarder_state {
+  struct waiting_subscribe {
+    std::uint64_t rid;
+    answer_meter meter;
+  };
+  std::unordered_map<std::uint64_t, waiting_subscribe> waiting; // by token
+  std::uint64_t next_token = 0;
+  static inline const char* name = "ordo.push_forwarder";
+};
+
+using forwarder_self = caf::stateful_actor<forwarder_state>*;
 
 // The push target of one subscribed connection: it sends the subscribe itself, so that its
-// session pushes to it.
-caf::behavior push_forwarder(caf::event_based_actor* self, std::uint64_t connection,
-                             completion_sink sink, std::chrono::milliseconds timeout) {
+// session pushes to it. A subscribe still unanswered when the forwarder is stopped (its
+// connection closed) is answered unavailable, so that the gateway's count of requests in
+// flight, which a drain waits on, and the metrics see it end.
+caf::behavior push_forwarder(forwarder_self self, std::uint64_t connection, completion_sink sink,
+                             std::chrono::milliseconds timeout) {
+  self->set_exit_handler([=](caf::exit_msg& msg) {
+    for (auto& [token, w] : self->state.waiting) {
+      ordo::error gone{errc::unavailable, "the connection closed before the subscribe was answered"};
+      w.meter(gone);
+      sink(completion{connection, w.rid, std::move(gone)});
+    }
+    self->state.waiting.clear();
+    self->quit(msg.reason);
+  });
+  auto answer = [=](std::uint64_t token, auto reply) {
+    auto& waiting = self->state.waiting;
+    auto it = waiting.find(token);
+    if (it == waiting.end())
+      return;
+    it->second.meter(reply);
+    sink(completion{connection, it->second.rid, std::move(reply)});
+    waiting.erase(it);
+  };
   return {
     [=](actors::push_atom, ordo::order& o) {
       sink(completion{connection, 0, ordo::order_push{std::move(o)}});
     },
     [=](submit_atom, const actors::session_directory_actor& shard, std::uint64_t rid,
         actors::session_request& req, answer_meter meter) {
-      ask(self, shard, timeout, sink, meter, connection, rid, std::move(req));
+      const auto token = self->state.next_token++;
+      self->state.waiting.emplace(token, forwarder_state::waiting_subscribe{rid, meter});
+      self->request(shard, timeout, actors::request_atom::value, std::move(req))
+        .then([=](ordo::reply_body& reply) { answer(token, std::move(reply)); },
+              [=](caf::error& err) { answer(token, actors::to_ordo_error(err)); });
     },
   };
 }
@@ -178,8 +197,6 @@ caf::behavior bridge(bridge_self self, actors::session_router sessions, completi
         ordo::request_body& body, arrival arrived) {
       auto& s = self->state;
       const answer_meter meter{s.metrics, op_index(body), arrived};
-      if (s.metrics)
-        s.metrics->submitted();
       actors::session_request req{std::move(session), std::move(body)};
       const auto& shard = s.sessions.pick(req.session_id);
       if (!std::holds_alternative<subscribe_request>(req.body)) {

@@ -132,8 +132,11 @@ public:
   ~loop() {
     stopping_ = true;
     thread_.join();
-    for (auto& [id, conn] : connections_)
+    for (auto& [id, conn] : connections_) {
       ::close(conn.fd);
+      if (opts_.connections)
+        opts_.connections->closed();
+    }
     if (listener_ >= 0)
       ::close(listener_);
     ::close(epoll_);
@@ -318,6 +321,8 @@ private:
       session = c.session;
     ++c.in_flight;
     ++in_flight_count_;
+    if (opts_.requests)
+      opts_.requests->entered();
     bridge_submit(bridge_, c.id, req.rid, std::move(session), std::move(req.body));
   }
 
@@ -326,7 +331,7 @@ private:
       auto it = connections_.find(done.connection);
       if (it == connections_.end()) {
         if (!std::holds_alternative<order_push>(done.what))
-          --in_flight_count_;
+          left_actors();
         continue;
       }
       auto& c = it->second;
@@ -339,7 +344,7 @@ private:
             end_frame(c.out, header);
           } else {
             --c.in_flight;
-            --in_flight_count_;
+            left_actors();
             if constexpr (std::is_same_v<T, ordo::error>) {
               send_error(c, done.rid, what.code, what.message);
             } else {
@@ -354,6 +359,13 @@ private:
         done.what);
       flush(c);
     }
+  }
+
+  // A request handed to the actors came back (its connection may be gone by now).
+  void left_actors() {
+    --in_flight_count_;
+    if (opts_.requests)
+      opts_.requests->left();
   }
 
   // A request the gateway answers itself, without the actors.

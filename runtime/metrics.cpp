@@ -7,6 +7,7 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <cassert>
 #include <sstream>
 #include <utility>
 
@@ -166,45 +167,46 @@ void add_process_families(std::vector<MetricFamily>& out) {
 } // namespace
 
 request_metrics::request_metrics(prometheus::Registry& registry)
-  : counts_(&prometheus::BuildCounter()
-               .Name("ordo_requests_total")
-               .Help("Requests answered, by op and outcome code (ok, or the protocol's error code).")
-               .Register(registry)),
-    in_flight_(&prometheus::BuildGauge()
+  : in_flight_(&prometheus::BuildGauge()
                   .Name("ordo_requests_in_flight")
-                  .Help("Requests accepted and not answered yet.")
+                  .Help("Requests handed to the actors whose answers are not back yet.")
                   .Register(registry)
                   .Add({})) {
   auto& durations = prometheus::BuildHistogram()
                       .Name("ordo_request_duration_seconds")
                       .Help("Time from a request's arrival to its answer, by op.")
                       .Register(registry);
+  auto& counts = prometheus::BuildCounter()
+                  .Name("ordo_requests_total")
+                  .Help("Requests answered, by op and outcome code (ok, or the protocol's error code).")
+                  .Register(registry);
   for (std::size_t op = 0; op < op_count; ++op) {
-    durations_[op] = &durations.Add({{"op", op_name_of(op)}}, duration_buckets());
-    if (op != unknown_op)
-      counter(op, std::nullopt); // every op's success series exists from the start
+    const auto name = op_name_of(op);
+    durations_[op] = &durations.Add({{"op", name}}, duration_buckets());
+    if (op != unknown_op) // a frame that is no request never succeeds
+      by_code_[op][0] = &counts.Add({{"op", name}, {"code", "ok"}});
+    for (const auto code : all_errcs)
+      by_code_[op][1 + static_cast<std::size_t>(code)] =
+        &counts.Add({{"op", name}, {"code", std::string{to_string(code)}}});
   }
 }
 
 prometheus::Counter& request_metrics::counter(std::size_t op, std::optional<errc> failure) {
-  const std::size_t slot = failure ? 1 + static_cast<std::size_t>(*failure) : 0;
-  auto& cached = by_code_[op][slot];
-  if (auto* c = cached.load(std::memory_order_acquire))
-    return *c;
-  // Family::Add returns the series already made for these labels, so a race makes one.
-  auto* made = &counts_->Add(
-    {{"op", op_name_of(op)}, {"code", failure ? std::string{to_string(*failure)} : "ok"}});
-  cached.store(made, std::memory_order_release);
-  return *made;
+  auto* c = by_code_[op][failure ? 1 + static_cast<std::size_t>(*failure) : 0];
+  assert(c != nullptr);
+  return *c;
 }
 
-void request_metrics::submitted() {
+void request_metrics::entered() {
   in_flight_->Increment();
+}
+
+void request_metrics::left() {
+  in_flight_->Decrement();
 }
 
 void request_metrics::answered(std::size_t op, std::optional<errc> failure,
                                metrics_clock::duration took) {
-  in_flight_->Decrement();
   counter(op, failure).Increment();
   durations_[op]->Observe(seconds(took));
 }

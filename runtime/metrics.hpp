@@ -46,7 +46,9 @@ class request_metrics {
 public:
   explicit request_metrics(prometheus::Registry& registry);
 
-  void submitted();
+  // A request handed to the actors, and its answer back at the gateway: the in-flight gauge.
+  void entered();
+  void left();
   // A request the bridge answered, `failure` empty for success.
   void answered(std::size_t op, std::optional<errc> failure, metrics_clock::duration took);
   // A request the gateway answered itself, never in flight (ping, refusals before any actor).
@@ -55,9 +57,9 @@ public:
 private:
   prometheus::Counter& counter(std::size_t op, std::optional<errc> failure);
 
-  prometheus::Family<prometheus::Counter>* counts_;
-  // [op][0] is success, [op][1 + code] each error; made on first use.
-  std::array<std::array<std::atomic<prometheus::Counter*>, errc_count + 1>, op_count> by_code_{};
+  // [op][0] is success, [op][1 + code] each error. All made up front: a series that first
+  // appears at 1 is invisible to rate(), so the first error of a kind would not show.
+  std::array<std::array<prometheus::Counter*, errc_count + 1>, op_count> by_code_{};
   std::array<prometheus::Histogram*, op_count> durations_{};
   prometheus::Gauge* in_flight_;
 };

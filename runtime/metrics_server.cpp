@@ -2,8 +2,11 @@
 
 #include <CivetServer.h>
 
+#include <exception>
+#include <string>
 #include <string_view>
 
+#include "runtime/log.hpp"
 #include "runtime/metrics.hpp"
 
 namespace ordo::runtime {
@@ -20,12 +23,25 @@ void respond(mg_connection* conn, int status, std::string_view reason, std::stri
   mg_write(conn, body.data(), body.size());
 }
 
+// An exception must not reach civetweb's C threads (it would end the process).
+template <class Page>
+bool answer_safely(mg_connection* conn, Page page) {
+  try {
+    page();
+  } catch (const std::exception& e) {
+    respond(conn, 500, "Internal Server Error", "text/plain; charset=utf-8",
+            std::string{e.what()} + "\n");
+  }
+  return true;
+}
+
 class metrics_page : public CivetHandler {
 public:
   explicit metrics_page(const engine_metrics& m) : metrics_(m) {}
   bool handleGet(CivetServer*, mg_connection* conn) override {
-    respond(conn, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", metrics_.exposition());
-    return true;
+    return answer_safely(conn, [&] {
+      respond(conn, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", metrics_.exposition());
+    });
   }
 
 private:
@@ -36,11 +52,12 @@ class ready_page : public CivetHandler {
 public:
   explicit ready_page(const engine_metrics& m) : metrics_(m) {}
   bool handleGet(CivetServer*, mg_connection* conn) override {
-    if (auto why = metrics_.not_ready())
-      respond(conn, 503, "Service Unavailable", "text/plain; charset=utf-8", *why + "\n");
-    else
-      respond(conn, 200, "OK", "text/plain; charset=utf-8", "ready\n");
-    return true;
+    return answer_safely(conn, [&] {
+      if (auto why = metrics_.not_ready())
+        respond(conn, 503, "Service Unavailable", "text/plain; charset=utf-8", *why + "\n");
+      else
+        respond(conn, 200, "OK", "text/plain; charset=utf-8", "ready\n");
+    });
   }
 
 private:
@@ -48,11 +65,15 @@ private:
 };
 
 // civetweb reports why it could not start only through its log callback, on the thread
-// that starts it.
+// that starts it; later complaints (a client that misbehaves) go to the log.
+thread_local bool starting = false;
 thread_local std::string start_failure;
 
-int remember_failure(const mg_connection*, const char* message) {
-  start_failure = message;
+int log_civetweb(const mg_connection*, const char* message) {
+  if (starting)
+    start_failure = message;
+  else
+    log_event("warning", "metrics_http", {{"reason", message}});
   return 1; // handled: civetweb prints nothing itself
 }
 
@@ -74,19 +95,24 @@ result<std::unique_ptr<metrics_server>> metrics_server::start(const host_port& a
                                                              const engine_metrics& metrics) {
   const auto spec = listening_spec(address);
   CivetCallbacks callbacks;
-  callbacks.log_message = remember_failure;
+  callbacks.log_message = log_civetweb;
   start_failure.clear();
+  starting = true;
   std::unique_ptr<metrics_server> s{new metrics_server};
   try {
-    // Two threads: Prometheus scrapes one request at a time; the second serves /ready.
+    // Prometheus scrapes one request at a time and a load balancer asks /ready now and then:
+    // four threads, and a client has 2 s to send its request, so that slow or half-open
+    // clients cannot hold every thread while a probe waits.
     s->server_ = std::make_unique<CivetServer>(
-      std::vector<std::string>{"listening_ports", spec, "num_threads", "2", "request_timeout_ms",
-                               "10000", "enable_keep_alive", "yes"},
+      std::vector<std::string>{"listening_ports", spec, "num_threads", "4", "request_timeout_ms",
+                               "2000", "enable_keep_alive", "yes"},
       &callbacks);
   } catch (const CivetException& e) {
+    starting = false;
     return error{errc::unavailable, "cannot serve metrics on " + spec + ": " +
                                       (start_failure.empty() ? e.what() : start_failure)};
   }
+  starting = false;
   s->handlers_ = std::make_unique<handlers>(metrics);
   s->server_->addHandler("/metrics", s->handlers_->metrics);
   s->server_->addHandler("/ready", s->handlers_->ready);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -48,8 +49,10 @@ process_figures read_process_figures() {
   const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
   constexpr std::size_t utime = 11, stime = 12, starttime = 19; // proc(5) fields 14, 15, 22
   if (fields.size() > starttime && ticks > 0) {
-    out.cpu_seconds = (std::stod(fields[utime]) + std::stod(fields[stime])) / ticks;
-    out.start_time_seconds = boot_time_seconds() + std::stod(fields[starttime]) / ticks;
+    // strtod: a field that does not parse reads as 0 instead of throwing on a scrape thread.
+    auto number = [](const std::string& f) { return std::strtod(f.c_str(), nullptr); };
+    out.cpu_seconds = (number(fields[utime]) + number(fields[stime])) / ticks;
+    out.start_time_seconds = boot_time_seconds() + number(fields[starttime]) / ticks;
   }
   std::ifstream statm{"/proc/self/statm"};
   std::int64_t size_pages = 0, resident_pages = 0;

@@ -117,6 +117,7 @@ TEST_F(order_actor, an_unconfirmed_write_is_unavailable_after_the_timeout) {
 }
 
 TEST_F(order_actor, a_stale_writer_gets_conflict_and_then_works_on_fresh_state) {
+  ctx.metrics = std::make_shared<actor_metrics>();
   const auto alice = login("alice");
   const auto ops = login("ops", ordo::role::operator_);
   const auto placed = place(alice, {{"A", 3, 10'000}});
@@ -127,6 +128,7 @@ TEST_F(order_actor, a_stale_writer_gets_conflict_and_then_works_on_fresh_state) 
   data->orders[placed.id] = other;
   const auto stale = call(alice, cancel_request{placed.id, "k-c", std::nullopt});
   EXPECT_EQ(stale.code(), errc::conflict);
+  EXPECT_EQ(ctx.metrics->commit_conflicts, 1u);
   EXPECT_EQ(data->orders.at(placed.id), other);
   const auto fresh = call(ops, deliver_request{placed.id});
   ASSERT_TRUE(fresh.ok()) << fresh.error.message;

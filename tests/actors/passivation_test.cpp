@@ -88,6 +88,31 @@ TEST_F(passivation, parked_orders_beyond_the_bound_are_dropped_and_the_rest_kept
   EXPECT_EQ(parked_orders(), 3u);
 }
 
+TEST_F(passivation, the_figures_follow_activation_passivation_and_the_parked_bound) {
+  shards = 1;
+  ctx.max_parked_per_shard = 3;
+  ctx.metrics = std::make_shared<actor_metrics>();
+  const auto& orders = ctx.metrics->of(actor_kind::order);
+  const auto alice = login("alice");
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i)
+    ids.push_back(place(alice, {{"A", 1, 10'000}}, "k-" + std::to_string(i)).id);
+  advance(std::chrono::milliseconds{3});
+  EXPECT_EQ(orders.resident, 5);
+  EXPECT_EQ(orders.activations, 5u);
+  EXPECT_EQ(ctx.metrics->of(actor_kind::session).resident, 1);
+  advance(ctx.passivate_after * 2);
+  EXPECT_EQ(orders.resident, 0);
+  EXPECT_EQ(orders.passivations, 5u);
+  EXPECT_EQ(orders.parked, static_cast<std::int64_t>(parked_orders()));
+  EXPECT_EQ(orders.parked, 3);
+  for (const auto& id : ids)
+    ASSERT_TRUE(call(alice, get_request{id}).ok());
+  EXPECT_EQ(orders.resident, 5);
+  EXPECT_EQ(orders.parked, 0);
+  EXPECT_EQ(orders.activations, 10u);
+}
+
 TEST_F(passivation, a_parked_order_changed_elsewhere_meets_the_version_check_then_catches_up) {
   const auto alice = login("alice");
   const auto placed = idle_order(alice);

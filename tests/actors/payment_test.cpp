@@ -43,6 +43,30 @@ TEST_F(payment_flow, an_authorized_payment_makes_the_order_paid_and_records_the_
   EXPECT_FALSE(data->payment_deadlines.count(placed.id));
 }
 
+TEST_F(payment_flow, each_outcome_and_event_is_counted) {
+  ctx.metrics = std::make_shared<actor_metrics>();
+  const auto& m = *ctx.metrics;
+  const auto alice = login("alice");
+  place(alice, {{"A", 1, 10'000}}, "k-1");
+  advance(payment.latency);
+  EXPECT_EQ(m.payment_outcomes[static_cast<std::size_t>(payment_decision::authorized)], 1u);
+  EXPECT_EQ(m.events_committed[domain::event_body{domain::order_placed{}}.index()], 1u);
+  EXPECT_EQ(m.events_committed[domain::event_body{domain::payment_authorized{}}.index()], 1u);
+  EXPECT_EQ(m.deadline_expiries, 0u);
+}
+
+TEST_F(payment_flow, an_expiry_counts_as_a_timed_out_payment_and_a_deadline_expiry) {
+  ctx.metrics = std::make_shared<actor_metrics>();
+  payment.latency = std::chrono::milliseconds{60'000};
+  ctx.payment_timeout = std::chrono::milliseconds{10'000};
+  const auto alice = login("alice");
+  place(alice, {{"A", 1, 10'000}});
+  advance(std::chrono::milliseconds{10'000});
+  EXPECT_EQ(ctx.metrics->payment_outcomes[static_cast<std::size_t>(payment_decision::timed_out)], 1u);
+  EXPECT_EQ(ctx.metrics->deadline_expiries, 1u);
+  EXPECT_EQ(ctx.metrics->events_committed[domain::event_body{domain::payment_timed_out{}}.index()], 1u);
+}
+
 TEST_F(payment_flow, a_declined_payment_cancels_with_payment_declined) {
   payment.decline_rate = 1.0;
   const auto alice = login("alice");

@@ -84,6 +84,22 @@ TEST_F(supervision, the_restart_limit_trips_after_too_many_crashes_and_recovers_
   EXPECT_EQ(recovered.order().status, order_status::paid);
 }
 
+TEST_F(supervision, each_crash_counts_as_a_restart_of_its_kind) {
+  ctx.metrics = std::make_shared<actor_metrics>();
+  const auto alice = login("alice");
+  const auto placed = place(alice, {{"A", 3, 10'000}});
+  advance(std::chrono::milliseconds{3});
+  crash_next(*faults, placed.id, fault_point::before_decide, 2);
+  for (int i = 0; i < 2; ++i)
+    EXPECT_EQ(call(alice, get_request{placed.id}).code(), errc::internal);
+  EXPECT_EQ(ctx.metrics->of(actor_kind::order).restarts, 2u);
+  EXPECT_EQ(ctx.metrics->of(actor_kind::session).restarts, 0u);
+  ASSERT_TRUE(call(alice, get_request{placed.id}).ok());
+  // The restarted actor is resident once, however often it crashed before.
+  EXPECT_EQ(ctx.metrics->of(actor_kind::order).resident, 1);
+  EXPECT_EQ(ctx.metrics->of(actor_kind::order).activations, 3u);
+}
+
 TEST_F(supervision, crashes_spread_over_time_never_trip_the_limit) {
   ctx.max_restarts = 1;
   ctx.restart_period = std::chrono::milliseconds{1'000};

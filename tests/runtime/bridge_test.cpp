@@ -124,5 +124,22 @@ TEST_F(bridge_test, an_unanswered_request_times_out_once_and_its_late_reply_is_d
   EXPECT_EQ(out->all[3].rid, 13u);
 }
 
+TEST_F(bridge_test, a_subscribe_unanswered_when_its_connection_closes_is_answered_unavailable) {
+  start(milliseconds{60'000});
+  // The bridge hands the subscribe to the connection's forwarder, then stops it: the
+  // forwarder has sent the subscribe (the shard holds it) before it hears the stop.
+  bridge_submit(bridge, 4, 20, "s", subscribe_request{});
+  bridge_closed(bridge, 4);
+  ASSERT_TRUE(out->wait_for(1, milliseconds{30'000}));
+  std::lock_guard lock{out->mutex};
+  ASSERT_EQ(out->all.size(), 1u);
+  const auto& closed = out->all[0];
+  EXPECT_EQ(closed.connection, 4u);
+  EXPECT_EQ(closed.rid, 20u);
+  const auto* err = std::get_if<ordo::error>(&closed.what);
+  ASSERT_NE(err, nullptr);
+  EXPECT_EQ(err->code, errc::unavailable);
+}
+
 } // namespace
 } // namespace ordo::runtime
