@@ -75,22 +75,22 @@ std::string event_type_of(std::size_t index) {
   }(std::make_index_sequence<std::variant_size_v<body>>{});
 }
 
-MetricFamily family(std::string name, std::string help, MetricType type) {
-  return MetricFamily{std::move(name), std::move(help), type, {}};
-}
-
-ClientMetric gauge(double value, std::vector<ClientMetric::Label> labels = {}) {
+// One series of a family read at scrape time: a counter or a gauge as the family's type.
+ClientMetric sample(MetricType type, double value, std::vector<ClientMetric::Label> labels = {}) {
   ClientMetric m;
   m.label = std::move(labels);
-  m.gauge.value = value;
+  (type == MetricType::Gauge ? m.gauge.value : m.counter.value) = value;
   return m;
 }
 
-ClientMetric counter(double value, std::vector<ClientMetric::Label> labels = {}) {
-  ClientMetric m;
-  m.label = std::move(labels);
-  m.counter.value = value;
-  return m;
+void add_family(std::vector<MetricFamily>& out, std::string name, std::string help,
+                MetricType type, std::vector<ClientMetric> series) {
+  out.push_back(MetricFamily{std::move(name), std::move(help), type, std::move(series)});
+}
+
+void add_single(std::vector<MetricFamily>& out, std::string name, std::string help,
+                MetricType type, double value) {
+  add_family(out, std::move(name), std::move(help), type, {sample(type, value)});
 }
 
 template <class T>
@@ -100,86 +100,95 @@ double read(const std::atomic<T>& figure) {
 
 // The families the actors count, read from their atomics.
 void add_actor_families(const actors::actor_metrics& a, std::vector<MetricFamily>& out) {
-  auto per_kind = [&](std::string name, std::string help, MetricType type, auto figure) {
-    auto f = family(std::move(name), std::move(help), type);
-    for (std::size_t k = 0; k < actors::actor_kind_count; ++k) {
-      const double v = read(figure(a.directories[k]));
-      f.metric.push_back(type == MetricType::Gauge ? gauge(v, {{"kind", actor_kind_names[k]}})
-                                                   : counter(v, {{"kind", actor_kind_names[k]}}));
-    }
-    out.push_back(std::move(f));
-  };
-  auto single = [&](std::string name, std::string help, MetricType type, double v) {
-    auto f = family(std::move(name), std::move(help), type);
-    f.metric.push_back(type == MetricType::Gauge ? gauge(v) : counter(v));
-    out.push_back(std::move(f));
-  };
   using figures = actors::directory_figures;
+  auto per_kind = [&](std::string name, std::string help, auto figure) {
+    std::vector<ClientMetric> series;
+    for (std::size_t k = 0; k < actors::actor_kind_count; ++k)
+      series.push_back(sample(MetricType::Counter, read(figure(a.directories[k])),
+                              {{"kind", actor_kind_names[k]}}));
+    add_family(out, std::move(name), std::move(help), MetricType::Counter, std::move(series));
+  };
   const auto order = static_cast<std::size_t>(actors::actor_kind::order);
   const auto session = static_cast<std::size_t>(actors::actor_kind::session);
-  single("ordo_resident_orders", "Live order actors.", MetricType::Gauge,
-         read(a.directories[order].resident));
-  single("ordo_parked_orders", "Passivated orders whose state is kept compactly in memory.",
-         MetricType::Gauge, read(a.directories[order].parked));
-  single("ordo_resident_sessions", "Live session actors.", MetricType::Gauge,
-         read(a.directories[session].resident));
-  per_kind("ordo_activations_total", "Virtual actors activated.", MetricType::Counter,
+  add_single(out, "ordo_resident_orders", "Live order actors.", MetricType::Gauge,
+             read(a.directories[order].resident));
+  add_single(out, "ordo_parked_orders", "Passivated orders whose state is kept compactly in memory.",
+             MetricType::Gauge, read(a.directories[order].parked));
+  add_single(out, "ordo_resident_sessions", "Live session actors.", MetricType::Gauge,
+             read(a.directories[session].resident));
+  per_kind("ordo_activations_total", "Virtual actors activated.",
            [](const figures& f) -> const auto& { return f.activations; });
-  per_kind("ordo_passivations_total", "Virtual actors passivated.", MetricType::Counter,
+  per_kind("ordo_passivations_total", "Virtual actors passivated.",
            [](const figures& f) -> const auto& { return f.passivations; });
   per_kind("ordo_actor_restarts_total",
            "Virtual actors that crashed; the next request starts them again from durable state.",
-           MetricType::Counter, [](const figures& f) -> const auto& { return f.restarts; });
-  single("ordo_commit_conflicts_total",
-         "Commits refused because another writer had moved the order (version check).",
-         MetricType::Counter, read(a.commit_conflicts));
-  auto outcomes = family("ordo_payment_outcomes_total", "Payment answers received by orders.",
-                         MetricType::Counter);
+           [](const figures& f) -> const auto& { return f.restarts; });
+  add_single(out, "ordo_commit_conflicts_total",
+             "Commits refused as conflicts: another writer had moved the order, or a place "
+             "assumed a membership that changed.",
+             MetricType::Counter, read(a.commit_conflicts));
+  std::vector<ClientMetric> outcomes;
   for (std::size_t i = 0; i < actors::payment_outcome_count; ++i)
-    outcomes.metric.push_back(
-      counter(read(a.payment_outcomes[i]), {{"outcome", payment_outcome_names[i]}}));
-  out.push_back(std::move(outcomes));
-  single("ordo_deadline_expiries_total", "Orders cancelled because their payment deadline passed.",
-         MetricType::Counter, read(a.deadline_expiries));
-  auto events = family("ordo_events_committed_total",
-                       "Order events committed, by the events stream's type.", MetricType::Counter);
+    outcomes.push_back(sample(MetricType::Counter, read(a.payment_outcomes[i]),
+                              {{"outcome", payment_outcome_names[i]}}));
+  add_family(out, "ordo_payment_outcomes_total", "Payment answers received by orders.",
+             MetricType::Counter, std::move(outcomes));
+  add_single(out, "ordo_deadline_expiries_total",
+             "Orders cancelled because their payment deadline passed.", MetricType::Counter,
+             read(a.deadline_expiries));
+  std::vector<ClientMetric> events;
   for (std::size_t i = 0; i < a.events_committed.size(); ++i)
-    events.metric.push_back(counter(read(a.events_committed[i]), {{"type", event_type_of(i)}}));
-  out.push_back(std::move(events));
+    events.push_back(
+      sample(MetricType::Counter, read(a.events_committed[i]), {{"type", event_type_of(i)}}));
+  add_family(out, "ordo_events_committed_total",
+             "Order events committed, by the events stream's type.", MetricType::Counter,
+             std::move(events));
 }
 
 void add_process_families(std::vector<MetricFamily>& out) {
   const auto p = read_process_figures();
-  auto cpu = family("ordo_process_cpu_seconds_total", "User and system CPU time of the process.",
-                    MetricType::Counter);
-  cpu.metric.push_back(counter(p.cpu_seconds));
-  out.push_back(std::move(cpu));
-  auto rss = family("ordo_process_resident_memory_bytes", "Resident memory of the process.",
-                    MetricType::Gauge);
-  rss.metric.push_back(gauge(static_cast<double>(p.resident_bytes)));
-  out.push_back(std::move(rss));
-  auto start = family("ordo_process_start_time_seconds", "When the process started, Unix time.",
-                      MetricType::Gauge);
-  start.metric.push_back(gauge(p.start_time_seconds));
-  out.push_back(std::move(start));
+  add_single(out, "ordo_process_cpu_seconds_total", "User and system CPU time of the process.",
+             MetricType::Counter, p.cpu_seconds);
+  add_single(out, "ordo_process_resident_memory_bytes", "Resident memory of the process.",
+             MetricType::Gauge, static_cast<double>(p.resident_bytes));
+  add_single(out, "ordo_process_start_time_seconds", "When the process started, Unix time.",
+             MetricType::Gauge, p.start_time_seconds);
+}
+
+// Families kept in the registry; a lone_* is a family's one unlabelled series.
+prometheus::Family<prometheus::Counter>& counters(prometheus::Registry& r, const char* name,
+                                                  const char* help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(r);
+}
+
+prometheus::Family<prometheus::Histogram>& histograms(prometheus::Registry& r, const char* name,
+                                                      const char* help) {
+  return prometheus::BuildHistogram().Name(name).Help(help).Register(r);
+}
+
+prometheus::Counter* lone_counter(prometheus::Registry& r, const char* name, const char* help) {
+  return &counters(r, name, help).Add({});
+}
+
+prometheus::Gauge* lone_gauge(prometheus::Registry& r, const char* name, const char* help) {
+  return &prometheus::BuildGauge().Name(name).Help(help).Register(r).Add({});
+}
+
+prometheus::Histogram* lone_histogram(prometheus::Registry& r, const char* name, const char* help,
+                                      const prometheus::Histogram::BucketBoundaries& buckets) {
+  return &histograms(r, name, help).Add({}, buckets);
 }
 
 } // namespace
 
 request_metrics::request_metrics(prometheus::Registry& registry)
-  : in_flight_(&prometheus::BuildGauge()
-                  .Name("ordo_requests_in_flight")
-                  .Help("Requests handed to the actors whose answers are not back yet.")
-                  .Register(registry)
-                  .Add({})) {
-  auto& durations = prometheus::BuildHistogram()
-                      .Name("ordo_request_duration_seconds")
-                      .Help("Time from a request's arrival to its answer, by op.")
-                      .Register(registry);
-  auto& counts = prometheus::BuildCounter()
-                  .Name("ordo_requests_total")
-                  .Help("Requests answered, by op and outcome code (ok, or the protocol's error code).")
-                  .Register(registry);
+  : in_flight_(lone_gauge(registry, "ordo_requests_in_flight",
+                          "Requests handed to the actors whose answers are not back yet.")) {
+  auto& durations = histograms(registry, "ordo_request_duration_seconds",
+                               "Time from a request's arrival to its answer, by op.");
+  auto& counts =
+    counters(registry, "ordo_requests_total",
+             "Requests answered, by op and outcome code (ok, or the protocol's error code).");
   for (std::size_t op = 0; op < op_count; ++op) {
     const auto name = op_name_of(op);
     durations_[op] = &durations.Add({{"op", name}}, duration_buckets());
@@ -217,21 +226,10 @@ void request_metrics::answered_at_once(std::size_t op, std::optional<errc> failu
 }
 
 connection_metrics::connection_metrics(prometheus::Registry& registry)
-  : open_(&prometheus::BuildGauge()
-             .Name("ordo_connections")
-             .Help("Open client connections.")
-             .Register(registry)
-             .Add({})),
-    accepted_(&prometheus::BuildCounter()
-                 .Name("ordo_connections_accepted_total")
-                 .Help("Client connections accepted.")
-                 .Register(registry)
-                 .Add({})),
-    refused_(&prometheus::BuildCounter()
-                .Name("ordo_connections_refused_total")
-                .Help("Client connections refused because max-connections were open.")
-                .Register(registry)
-                .Add({})) {}
+  : open_(lone_gauge(registry, "ordo_connections", "Open client connections.")),
+    accepted_(lone_counter(registry, "ordo_connections_accepted_total", "Client connections accepted.")),
+    refused_(lone_counter(registry, "ordo_connections_refused_total",
+                          "Client connections refused because max-connections were open.")) {}
 
 void connection_metrics::opened() {
   open_->Increment();
@@ -247,36 +245,19 @@ void connection_metrics::refused() {
 }
 
 redis_metrics::redis_metrics(prometheus::Registry& registry)
-  : round_trips_(&prometheus::BuildCounter()
-                    .Name("ordo_redis_round_trips_total")
-                    .Help("Pipelined batches written to Redis and answered.")
-                    .Register(registry)
-                    .Add({})),
-    commands_(&prometheus::BuildHistogram()
-                 .Name("ordo_redis_commands_per_round_trip")
-                 .Help("Redis commands carried by one round trip.")
-                 .Register(registry)
-                 .Add({}, batch_buckets())),
-    commits_(&prometheus::BuildHistogram()
-                .Name("ordo_redis_commits_per_round_trip")
-                .Help("Order commits carried by one round trip that carried any (group commit).")
-                .Register(registry)
-                .Add({}, batch_buckets())),
-    duration_(&prometheus::BuildHistogram()
-                 .Name("ordo_redis_round_trip_duration_seconds")
-                 .Help("From writing a batch to Redis to reading its last reply.")
-                 .Register(registry)
-                 .Add({}, duration_buckets())),
-    failures_(&prometheus::BuildCounter()
-                 .Name("ordo_redis_connection_failures_total")
-                 .Help("Connections to Redis refused or lost.")
-                 .Register(registry)
-                 .Add({})),
-    up_gauge_(&prometheus::BuildGauge()
-                 .Name("ordo_redis_up")
-                 .Help("1 while Redis answers, 0 while it does not.")
-                 .Register(registry)
-                 .Add({})) {
+  : round_trips_(lone_counter(registry, "ordo_redis_round_trips_total",
+                              "Pipelined batches written to Redis and answered.")),
+    commands_(lone_histogram(registry, "ordo_redis_commands_per_round_trip",
+                             "Redis commands carried by one round trip.", batch_buckets())),
+    commits_(lone_histogram(registry, "ordo_redis_commits_per_round_trip",
+                            "Order commits carried by one round trip that carried any (group commit).",
+                            batch_buckets())),
+    duration_(lone_histogram(registry, "ordo_redis_round_trip_duration_seconds",
+                             "From writing a batch to Redis to reading its last reply.",
+                             duration_buckets())),
+    failures_(lone_counter(registry, "ordo_redis_connection_failures_total",
+                           "Connections to Redis refused or lost.")),
+    up_gauge_(lone_gauge(registry, "ordo_redis_up", "1 while Redis answers, 0 while it does not.")) {
   up_gauge_->Set(1);
 }
 
@@ -299,19 +280,12 @@ void redis_metrics::set_up(bool up) {
 }
 
 store_metrics::store_metrics(prometheus::Registry& registry)
-  : stream_length_(&prometheus::BuildGauge()
-                      .Name("ordo_events_stream_length")
-                      .Help("Entries in the events stream, sampled every second.")
-                      .Register(registry)
-                      .Add({})) {
-  auto& durations = prometheus::BuildHistogram()
-                      .Name("ordo_store_request_duration_seconds")
-                      .Help("From a store request to Redis' answer, by op.")
-                      .Register(registry);
-  auto& errors = prometheus::BuildCounter()
-                  .Name("ordo_store_errors_total")
-                  .Help("Store requests Redis failed, by op and code (unavailable, internal).")
-                  .Register(registry);
+  : stream_length_(lone_gauge(registry, "ordo_events_stream_length",
+                              "Entries in the events stream, sampled every second.")) {
+  auto& durations = histograms(registry, "ordo_store_request_duration_seconds",
+                               "From a store request to Redis' answer, by op.");
+  auto& errors = counters(registry, "ordo_store_errors_total",
+                          "Store requests Redis failed, by op and code (unavailable, internal).");
   for (std::size_t op = 0; op < store_op_count; ++op) {
     durations_[op] = &durations.Add({{"op", store_op_names[op]}}, duration_buckets());
     errors_[op][0] = &errors.Add({{"op", store_op_names[op]}, {"code", "unavailable"}});
@@ -359,13 +333,10 @@ std::string engine_metrics::exposition() const {
   auto families = registry_->Collect();
   add_actor_families(*actors_, families);
   add_process_families(families);
-  auto ready = family("ordo_ready", "1 while the process serves (/ready answers 200).",
-                      MetricType::Gauge);
-  ready.metric.push_back(gauge(not_ready() ? 0 : 1));
-  families.push_back(std::move(ready));
-  auto build = family("ordo_build_info", "The running build; always 1.", MetricType::Gauge);
-  build.metric.push_back(gauge(1, {{"version", ORDO_VERSION}}));
-  families.push_back(std::move(build));
+  add_single(families, "ordo_ready", "1 while the process serves (/ready answers 200).",
+             MetricType::Gauge, not_ready() ? 0 : 1);
+  add_family(families, "ordo_build_info", "The running build; always 1.", MetricType::Gauge,
+             {sample(MetricType::Gauge, 1, {{"version", ORDO_VERSION}})});
   std::ostringstream out;
   prometheus::TextSerializer{}.Serialize(out, families);
   return out.str();

@@ -263,17 +263,12 @@ bool redis_client::execute(std::deque<job>& batch) {
 }
 
 void redis_client::send(std::deque<job> batch) {
-  if (!opts_.metrics) {
-    batch = combine(std::move(batch));
-    execute(batch);
-    return;
-  }
   const auto commits = static_cast<std::size_t>(std::count_if(
     batch.begin(), batch.end(), [](const job& j) { return j.cmd.batch_form != nullptr; }));
   const auto started = metrics_clock::now();
   batch = combine(std::move(batch));
   const auto commands = batch.size();
-  if (execute(batch))
+  if (execute(batch) && opts_.metrics)
     opts_.metrics->round_trip(commands, commits, metrics_clock::now() - started);
 }
 
