@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <csignal>
+
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -51,6 +53,8 @@ const char* help_text =
   "                             requests/s and errors/s above, p50/p99 latency in ms below\n"
   "  --no-verify                skip the verification\n"
   "  --help                     this text\n\n"
+  "SIGINT (Ctrl-C) or SIGTERM ends the run early: no new order starts, those in flight finish,\n"
+  "then the report and the verification cover what was done.\n\n"
   "exit codes: 0 ok, 1 verification failed, 2 usage, 3 target unreachable, 4 the plot could\n"
   "not be drawn (after the report; a failed verification is still 1)\n";
 
@@ -221,6 +225,11 @@ int run_cli(int argc, char** argv) {
   while (pending > 0)
     t->pump(std::chrono::milliseconds{10});
 
+  // Ctrl-C or a SIGTERM ends the run early but still reports and verifies what was acknowledged.
+  struct sigaction stop{};
+  stop.sa_handler = [](int) { ask_to_stop(); };
+  ::sigaction(SIGINT, &stop, nullptr);
+  ::sigaction(SIGTERM, &stop, nullptr);
   const bool terminal = ::isatty(STDOUT_FILENO) != 0;
   auto result = run_load(*t, opts, [terminal](const std::string& line) {
     if (terminal)

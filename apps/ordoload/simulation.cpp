@@ -1,6 +1,8 @@
 #include "simulation.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <functional>
 #include <map>
@@ -12,6 +14,8 @@ namespace ordo::load {
 namespace {
 
 using clock_type = std::chrono::steady_clock;
+
+volatile std::sig_atomic_t stop_asked = 0;
 
 std::int64_t micros_between(clock_type::time_point from, clock_type::time_point to) {
   return std::chrono::duration_cast<std::chrono::microseconds>(to - from).count();
@@ -34,6 +38,8 @@ public:
     auto next_start = start_;
     while (true) {
       const auto now = clock_type::now();
+      if (stop_asked != 0 && now < stop_starting_)
+        stop_starting_ = std::max(now, measure_from_);
       const bool starting = now < stop_starting_ && (opts_.orders == 0 || started_ < opts_.orders);
       if (starting)
         next_start = start_flows(now, next_start);
@@ -310,6 +316,10 @@ private:
 };
 
 } // namespace
+
+void ask_to_stop() {
+  stop_asked = 1;
+}
 
 load_result run_load(transport& t, const load_options& opts,
                      const std::function<void(const std::string&)>& progress) {

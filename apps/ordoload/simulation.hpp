@@ -61,6 +61,10 @@ struct load_result {
   std::uint64_t connections_lost = 0;    // tcp: connections that dropped and were re-opened
 };
 
+// Ends the run early: no new order starts, those in flight finish, and the report covers
+// what was measured. Safe to call from a signal handler.
+void ask_to_stop();
+
 // Runs the load; `progress` is called about once a second with a status line.
 load_result run_load(transport& t, const load_options& opts,
                      const std::function<void(const std::string&)>& progress);

@@ -20,6 +20,7 @@
 #include <map>
 #include <thread>
 
+#include "support/http_get.hpp"
 #include "support/process.hpp"
 
 namespace ordo::test {
@@ -56,6 +57,9 @@ public:
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
 
+  // Ends the run early (ordoload finishes what is in flight, reports and verifies).
+  void ask_to_stop() const { ::kill(pid_, SIGTERM); }
+
   ~background_load() {
     if (pid_ > 0) {
       ::kill(pid_, SIGKILL);
@@ -81,22 +85,56 @@ private:
 
 class crash : public gateway_fixture {};
 
+// Sessions opened or resumed on this ordod process, read from its metrics.
+double sessions_served(std::uint16_t metrics_port) {
+  const auto answer = http_get(metrics_port, "/metrics");
+  if (!answer || answer->status != 200)
+    return 0;
+  const auto ok = [&](const std::string& op) {
+    return sample_value(answer->body, "ordo_requests_total{code=\"ok\",op=\"" + op + "\"}")
+      .value_or(0);
+  };
+  return ok("hello") + ok("resume");
+}
+
+// Waits until every ordoload connection has its session on the ordod just started (a
+// connection counts as lost again only once it was re-opened); 60 s is far beyond any machine.
+bool await_sessions(std::uint16_t metrics_port, double wanted) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{60};
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (sessions_served(metrics_port) >= wanted)
+      return true;
+    std::this_thread::sleep_for(milliseconds{50});
+  }
+  return false;
+}
+
 TEST_F(crash, ordod_killed_with_kill_9_again_and_again_loses_and_duplicates_nothing) {
   constexpr int cycles = 5;
-  start_ordod();
+  constexpr int connections = 40 + 4; // ordoload's customers and its operators, one each
+  const auto metrics_port = free_loopback_port();
+  const std::vector<std::string> flags{"--metrics=127.0.0.1:" + std::to_string(metrics_port)};
+  start_ordod(flags);
   const auto port = ordod->port();
-  background_load load{ordod->address(), redis.address(), 2.0 + cycles * 1.0, "crash_ordod"};
+  // Kills come only once every connection is back, so the run lasts as long as that takes;
+  // the test ends it.
+  background_load load{ordod->address(), redis.address(), 600, "crash_ordod"};
   for (int cycle = 0; cycle < cycles; ++cycle) {
-    std::this_thread::sleep_for(milliseconds{700});
+    ASSERT_TRUE(await_sessions(metrics_port, connections))
+      << "ordoload did not reconnect within 60 s (cycle " << cycle << ")\n" << load.output();
+    std::this_thread::sleep_for(milliseconds{300}); // places in flight on every connection
     ordod->kill9();
-    start_ordod({}, port);
+    start_ordod(flags, port);
   }
+  ASSERT_TRUE(await_sessions(metrics_port, connections)) << load.output();
+  std::this_thread::sleep_for(milliseconds{300});
+  load.ask_to_stop();
   const auto exit_code = load.finish();
   const auto out = load.output();
   EXPECT_EQ(exit_code, 0) << out;
   EXPECT_NE(out.find("verification passed"), std::string::npos) << out;
-  // Every kill cut every customer's connection, with places in flight.
-  EXPECT_GE(load.number("connections_lost"), cycles * 40) << out;
+  // Every kill cut every connection, with places in flight.
+  EXPECT_GE(load.number("connections_lost"), cycles * connections) << out;
   EXPECT_GT(load.number("unavailable_retries"), 0) << out;
   EXPECT_GT(load.number("acknowledged_orders"), 100) << out;
 }
