@@ -29,5 +29,6 @@ using crashed_atom = caf::atom_constant<caf::atom("crashed")>;
 using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 using resident_atom = caf::atom_constant<caf::atom("resident")>;
 using push_atom = caf::atom_constant<caf::atom("push")>;
+using tag_atom = caf::atom_constant<caf::atom("tag")>;
 
 } // namespace ordo::actors

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "actors/actor_metrics.hpp"
+#include "actors/served_tags.hpp"
 #include "actors/shard_router.hpp"
 #include "actors/store.hpp"
 
@@ -45,6 +46,12 @@ struct engine_context {
   // Supervision: a virtual actor crashing more than this often stays down for the period.
   std::size_t max_restarts = 3;
   std::chrono::milliseconds restart_period{10'000};
+
+  // Several nodes on one store: the tags this one serves (actors/served_tags.hpp); null when
+  // this engine is alone and owns every tag. A request for a tag not served now waits this
+  // long for a hand-off or take-over before it is answered unavailable.
+  std::shared_ptr<served_tags> tags;
+  std::chrono::milliseconds tag_wait{6'000};
 
   std::string auth_key;
   std::shared_ptr<fault_injector> faults;

@@ -9,8 +9,10 @@
 #include "actors/atoms.hpp"
 #include "actors/errors.hpp"
 #include "actors/order_protocol.hpp"
+#include "actors/served_tags.hpp"
 #include "actors/payment.hpp"
 #include "domain/order_aggregate.hpp"
+#include "domain/order_id.hpp"
 #include "messages/codec.hpp"
 
 namespace ordo::actors {
@@ -21,6 +23,10 @@ namespace {
 // commands (a payment outcome, a deadline) that must not be lost to an outage.
 constexpr std::chrono::seconds reload_retry{1};
 
+// How often an order whose tag this node does not serve right now looks again: a hand-off
+// or a take-over completes within a lease, and the request waits rather than fails.
+constexpr std::chrono::milliseconds tag_retry{50};
+
 struct pending_command {
   order_request request;
   std::optional<caf::response_promise> promise; // empty for the engine's own commands
@@ -30,8 +36,16 @@ struct order_actor_state {
   context_ptr ctx;
   order_directory_actor directory;
   std::string id;
+  std::size_t tag = 0;
   std::optional<domain::order_state> order;
   bool loaded = false;
+  // Under several nodes: the lease epoch under which `order` is known to be current. Another
+  // epoch means another node may have changed the order since: it is read again. A fresh
+  // order (a place under a new id) is current under any epoch until its first command.
+  std::uint64_t epoch = 0;
+  bool fresh = false;
+  bool tag_retry_armed = false;
+  std::uint32_t tag_retries = 0; // looks since the tag was last served, tag_retry apart
   bool busy = false; // a load, commit or idempotency lookup is in flight
   // A vector rather than a deque: an empty deque still allocates a block, and most resident
   // orders have nothing queued. Queues stay short, so erasing at the front is cheap.
@@ -139,8 +153,10 @@ void drive_payment(order_self self) {
 }
 
 void publish(order_self self, const ordo::order& o) {
-  auto group = self->system().groups().get_local(order_push_group(o.customer));
-  self->send(group, push_atom::value, o);
+  auto& groups = self->system().groups();
+  self->send(groups.get_local(order_push_group(o.customer)), push_atom::value, o);
+  if (self->state.ctx->tags)
+    self->send(groups.get_local(every_order_push_group()), push_atom::value, o);
 }
 
 // The engine's own commands have no one to answer; a payment authorization that can no
@@ -170,7 +186,7 @@ void wait_for_store(order_self self, const std::string& why) {
     self->delayed_send(self, reload_retry, load_atom::value);
 }
 
-void load(order_self self) {
+void load(order_self self, std::uint64_t epoch) {
   auto& st = self->state;
   st.busy = true;
   self->request(st.ctx->store, caf::infinite, load_atom::value, st.id)
@@ -179,6 +195,7 @@ void load(order_self self) {
         auto& s = self->state;
         s.busy = false;
         s.loaded = true;
+        s.epoch = epoch;
         s.order = std::move(stored.state);
         drive_payment(self);
         pump(self);
@@ -233,19 +250,52 @@ void count_committed(const order_actor_state& st, const domain::event& e) {
     bump(m->deadline_expiries);
 }
 
+// The command taken goes back to the head of the queue, to run once the tag is served again
+// (nothing of it was applied).
+void requeue_current(order_self self) {
+  auto& st = self->state;
+  st.queue.insert(st.queue.begin(), std::move(*st.current));
+  st.current.reset();
+}
+
 void commit(order_self self, domain::event e) {
   auto& st = self->state;
+  std::optional<commit_fence> fence;
+  if (st.ctx->tags) {
+    fence = st.ctx->tags->begin_commit(st.tag);
+    if (!fence || fence->epoch != st.epoch) {
+      if (fence)
+        st.ctx->tags->end_commit(st.tag);
+      st.loaded = false;
+      requeue_current(self);
+      pump(self);
+      return;
+    }
+  }
   auto next = domain::apply_event(st.order, e);
   order_commit c{st.order ? st.order->order.version : 0, next, e, st.current->request.idem,
-                 payment_deadline(st, next), std::nullopt};
+                 payment_deadline(st, next), std::nullopt, fence};
   if (std::holds_alternative<domain::order_placed>(e.body))
     c.member_assumed = next.member;
   st.busy = true;
+  const auto ended = [self, fenced = fence.has_value()] {
+    if (fenced)
+      self->state.ctx->tags->end_commit(self->state.tag);
+  };
   self->request(st.ctx->store, caf::infinite, commit_atom::value, std::move(c))
     .then(
       [=](commit_reply& reply) {
+        ended();
         auto& s = self->state;
         s.busy = false;
+        if (reply.fenced) {
+          // Nothing was applied, and the lease is gone: another node may own the order now.
+          s.ctx->tags->fenced(s.tag, s.epoch);
+          s.loaded = false;
+          requeue_current(self);
+          pump(self);
+          return;
+        }
         if (reply.replayed) {
           finish(self, replayed_reply(*reply.replayed, *s.current->request.idem));
         } else {
@@ -260,6 +310,7 @@ void commit(order_self self, domain::event e) {
         pump(self);
       },
       [=](caf::error& err) {
+        ended();
         // Refused or unconfirmed: the state stays as it was, and is read again before the
         // next command in case an unconfirmed write did land (fencing makes that safe). A
         // customer hears `unavailable` and may retry; the engine's own command (a payment
@@ -272,8 +323,7 @@ void commit(order_self self, domain::event e) {
         if (reason.code == errc::conflict && s.ctx->metrics)
           bump(s.ctx->metrics->commit_conflicts);
         if (!s.current->promise) {
-          s.queue.insert(s.queue.begin(), std::move(*s.current));
-          s.current.reset();
+          requeue_current(self);
           if (reason.code == errc::conflict)
             pump(self); // another writer moved the order: decide again on its state
           else
@@ -330,11 +380,59 @@ void run_current(order_self self) {
   answer_refusal(self, std::move(decided).error());
 }
 
+// This node does not serve the order's tag now. When it is about to (a hand-off or take-over
+// in progress), callers wait for up to the context's tag_wait; otherwise, or then, they hear
+// `unavailable`. The engine's own commands are dropped, as the tag's owner drives the
+// order's payment and deadline.
+void await_tag(order_self self) {
+  auto& st = self->state;
+  if (st.tag_retries * tag_retry >= st.ctx->tag_wait || !st.ctx->tags->awaiting(st.tag)) {
+    st.tag_retries = 0;
+    const auto why = "tag " + domain::tag_at(st.tag) + " is not served by this node now";
+    for (auto& waiting : st.queue)
+      if (waiting.promise)
+        waiting.promise->deliver(make_error(errc::unavailable, why));
+    st.queue.clear();
+    st.loaded = false;
+    st.order.reset();
+    return;
+  }
+  if (!st.tag_retry_armed) {
+    st.tag_retry_armed = true;
+    ++st.tag_retries;
+    self->delayed_send(self, tag_retry, tag_atom::value);
+  }
+}
+
+// The epoch under which this node serves the order's tag now (0 for an engine that owns
+// every tag), or none: wait for the tag. The state is read again when another epoch began.
+std::optional<std::uint64_t> served_epoch(order_self self) {
+  auto& st = self->state;
+  if (!st.ctx->tags)
+    return std::uint64_t{0};
+  const auto lease = st.ctx->tags->lease_of(st.tag);
+  if (!lease)
+    return std::nullopt;
+  st.tag_retries = 0;
+  if (st.fresh) {
+    st.fresh = false;
+    st.epoch = lease->epoch;
+  } else if (lease->epoch != st.epoch) {
+    st.loaded = false;
+  }
+  return lease->epoch;
+}
+
 void pump(order_self self) {
   auto& st = self->state;
   while (!st.busy && !st.queue.empty()) {
+    const auto epoch = served_epoch(self);
+    if (!epoch) {
+      await_tag(self);
+      return;
+    }
     if (!st.loaded) {
-      load(self);
+      load(self, *epoch);
       return;
     }
     st.current = std::make_unique<pending_command>(std::move(st.queue.front()));
@@ -357,10 +455,13 @@ caf::behavior order_actor(order_self self, context_ptr ctx, order_directory_acto
   st.ctx = std::move(ctx);
   st.directory = std::move(directory);
   st.id = std::move(order_id);
+  st.tag = domain::tag_index(domain::order_id_tag(st.id));
   st.loaded = is_new;
+  st.fresh = is_new;
   if (parked) {
     st.order = unpark(*parked);
     st.loaded = st.order.has_value(); // unreadable: read it from the store instead
+    st.epoch = parked->epoch;
   }
   self->set_exception_handler([self](caf::scheduled_actor*, std::exception_ptr&) -> caf::error {
     auto& s = self->state;
@@ -382,11 +483,15 @@ caf::behavior order_actor(order_self self, context_ptr ctx, order_directory_acto
       return promise;
     },
     [=](load_atom) { pump(self); },
+    [=](tag_atom) {
+      self->state.tag_retry_armed = false;
+      pump(self);
+    },
     [=](passivate_atom) {
       auto& s = self->state;
       const bool done = idle(s);
       if (done && s.loaded && s.order)
-        self->send(s.directory, park_atom::value, s.id, park(*s.order));
+        self->send(s.directory, park_atom::value, s.id, park(*s.order, s.epoch));
       auto promise = self->make_response_promise();
       promise.deliver(done);
       if (done)
@@ -398,8 +503,8 @@ caf::behavior order_actor(order_self self, context_ptr ctx, order_directory_acto
 
 } // namespace
 
-parked_order park(const domain::order_state& state) {
-  parked_order out{{}, state.delivered_at, state.charged, state.member};
+parked_order park(const domain::order_state& state, std::uint64_t epoch) {
+  parked_order out{{}, state.delivered_at, state.charged, state.member, epoch};
   encode_order(state.order, out.encoded);
   out.encoded.shrink_to_fit();
   return out;
@@ -415,6 +520,10 @@ std::optional<domain::order_state> unpark(const parked_order& parked) {
 
 std::string order_push_group(const std::string& customer) {
   return "ordo.orders." + customer;
+}
+
+std::string every_order_push_group() {
+  return "ordo.orders";
 }
 
 caf::actor spawn_order_actor(caf::local_actor* parent, context_ptr ctx,

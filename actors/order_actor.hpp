@@ -18,7 +18,7 @@
 
 namespace ordo::actors {
 
-parked_order park(const domain::order_state& state);
+parked_order park(const domain::order_state& state, std::uint64_t epoch = 0);
 std::optional<domain::order_state> unpark(const parked_order& parked);
 
 // `directory` receives (retire_atom, id) when the actor has nothing to keep resident,
@@ -31,6 +31,10 @@ caf::actor spawn_order_actor(caf::local_actor* parent, context_ptr ctx,
 
 // The local group an order's changes are pushed to: one per customer.
 std::string order_push_group(const std::string& customer);
+
+// The group every order's push goes to as well: other nodes' links join it, so that their
+// subscribers hear of changes made on this node.
+std::string every_order_push_group();
 
 } // namespace ordo::actors
 

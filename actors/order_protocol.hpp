@@ -33,6 +33,7 @@ struct parked_order {
   std::int64_t delivered_at = 0;
   std::int64_t charged = 0;
   bool member = false;
+  std::uint64_t epoch = 0; // the tag's lease it was current under (0: unfenced engine)
 };
 
 struct order_request {

@@ -36,6 +36,15 @@ struct idem_record {
   ordo::order reply; // the order as the original reply showed it
 };
 
+// The lease a commit is made under (cluster/lease_rules.hpp): the store applies the commit
+// only while that lease is current, in the same atomic step, and otherwise answers
+// unavailable having read and written nothing. That is what keeps a node that lost a tag
+// (paused past its lease, cut off) from writing over the tag's new owner.
+struct commit_fence {
+  std::string owner;
+  std::uint64_t epoch = 0;
+};
+
 // One state change, written atomically: the version check (fencing), the new state, the
 // event for the events stream, the idempotency key with its reply, the customer's index and
 // the payment deadline.
@@ -48,12 +57,15 @@ struct order_commit {
   // A place: the customer's membership its prices assume. Sessions cache membership, so the
   // store refuses the place (conflict, nothing written) if the membership changed meanwhile.
   std::optional<bool> member_assumed;
+  std::optional<commit_fence> fence; // none: a single engine that owns every tag
 };
 
 // A commit either wrote everything, or found its idempotency key already recorded (by an
-// earlier or concurrent request) and wrote nothing.
+// earlier or concurrent request) and wrote nothing, or was fenced: its lease was not
+// current, and it read and wrote nothing.
 struct commit_reply {
   std::optional<idem_record> replayed;
+  bool fenced = false;
 };
 
 struct idem_lookup {

@@ -1,26 +1,13 @@
 #include "auth/token.hpp"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <charconv>
 
-#include "auth/hex.hpp"
+#include "auth/hmac.hpp"
 #include "ordo/limits.hpp"
 
 namespace ordo::auth {
 
 namespace {
-
-std::string hmac_hex(std::string_view payload, std::string_view key) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(payload.data()), payload.size(), digest,
-       &digest_len);
-  return to_hex(digest, digest_len);
-}
 
 error unauthenticated(std::string message) {
   return {errc::unauthenticated, std::move(message)};
@@ -75,8 +62,7 @@ result<token_claims> verify_token(std::string_view token, std::string_view auth_
   if (ec != std::errc{} || end != expiry_text.data() + expiry_text.size() || expiry_text.empty())
     return unauthenticated("malformed expiry in token");
   const auto expected = hmac_hex(payload, auth_key);
-  if (mac.size() != expected.size() ||
-      CRYPTO_memcmp(mac.data(), expected.data(), expected.size()) != 0)
+  if (!same_mac(mac, expected))
     return unauthenticated("bad token signature");
   if (claims.expires_at_s <= now_ms / 1000)
     return unauthenticated("token expired");

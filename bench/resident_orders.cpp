@@ -107,7 +107,7 @@ int main(int argc, char** argv) {
     for (auto& state : states) {
       const domain::event placed{state.order.created_at, domain::payment_authorized{state.order.total}};
       self->request(store, std::chrono::seconds{10}, actors::commit_atom::value,
-                    actors::order_commit{0, state, placed, std::nullopt, std::nullopt, std::nullopt})
+                    actors::order_commit{0, state, placed, std::nullopt, std::nullopt, std::nullopt, std::nullopt})
         .receive([](actors::commit_reply&) {}, [](caf::error&) { std::abort(); });
     }
   } else {

@@ -26,6 +26,9 @@ namespace {
 using namespace ordo;
 using clock_type = std::chrono::steady_clock;
 
+// Every commit is fenced by the lease this owner holds, as a node's are.
+constexpr const char* bench_owner = "bench#1";
+
 // A representative `place` commit: three lines, a non-member, a payment deadline.
 actors::order_commit place_commit(std::uint64_t n) {
   std::array<std::uint8_t, 10> entropy{};
@@ -38,7 +41,7 @@ actors::order_commit place_commit(std::uint64_t n) {
   auto e = *domain::decide(std::nullopt, cmd, 1'764'000'000'000);
   auto state = domain::apply_event(std::nullopt, e);
   return {0, state, e, actors::idem_claim{customer, "k-" + std::to_string(n), std::string(64, 'f')},
-          state.order.created_at + 10'000, false};
+          state.order.created_at + 10'000, false, actors::commit_fence{bench_owner, 1}};
 }
 
 std::vector<std::string> script_args(const runtime::redis_keys& keys, const actors::order_commit& c) {
@@ -46,11 +49,20 @@ std::vector<std::string> script_args(const runtime::redis_keys& keys, const acto
   std::string blob;
   encode_order(o, blob);
   const auto tag = std::string{domain::order_id_tag(o.id)};
-  return {"EVALSHA", runtime::commit_script().sha1, "6", keys.order(o.id),
+  return {"EVALSHA", runtime::commit_script().sha1, "7", keys.order(o.id),
           keys.customer_index(o.customer), keys.idem(c.idem->customer, c.idem->key),
-          keys.deadlines(tag), keys.events(), keys.member(o.customer), "0", "1", blob, "0", "0",
-          "0", o.id, o.customer, "placed", std::to_string(c.event.at), c.idem->fingerprint,
-          "86400", std::to_string(*c.payment_deadline_ms), "0"};
+          keys.deadlines(tag), keys.events(), keys.member(o.customer), keys.lease(tag), "0", "1",
+          blob, "0", "0", "0", o.id, o.customer, "placed", std::to_string(c.event.at),
+          c.idem->fingerprint, "86400", std::to_string(*c.payment_deadline_ms), "0",
+          bench_owner, "1"};
+}
+
+// Every tag's lease, held by the bench for a day: commits are fenced, as a node's are.
+void hold_every_lease(redisContext* ctx, const runtime::redis_keys& keys) {
+  const auto until = std::to_string(1'764'000'000'000 + 86'400'000LL * 365 * 50);
+  for (std::size_t tag = 0; tag < domain::customer_tags; ++tag)
+    freeReplyObject(redisCommand(ctx, "HSET %s o %s e 1 x %s", keys.lease(domain::tag_at(tag)).c_str(),
+                                 bench_owner, until.c_str()));
 }
 
 // The raw ceiling: the same script, `depth` commands per round trip, one connection.
@@ -62,6 +74,7 @@ double raw_commits_per_second(const runtime::host_port& redis, const std::string
                  runtime::commit_script().source->size()));
   freeReplyObject(loaded);
   const runtime::redis_keys keys{prefix};
+  hold_every_lease(ctx, keys);
   const auto started = clock_type::now();
   for (std::uint64_t done = 0; done < commits;) {
     const auto batch = std::min(depth, commits - done);
@@ -97,6 +110,9 @@ double store_commits_per_second(caf::actor_system& sys, const runtime::host_port
   runtime::redis_store_options opts;
   opts.key_prefix = prefix;
   opts.timeout = std::chrono::milliseconds{5'000};
+  redisContext* ctx = redisConnect(redis.host.c_str(), redis.port);
+  hold_every_lease(ctx, runtime::redis_keys{prefix});
+  redisFree(ctx);
   auto store = runtime::spawn_redis_store(sys, client, opts);
   std::atomic<std::uint64_t> next{0};
   std::atomic<std::uint64_t> failed{0};

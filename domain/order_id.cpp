@@ -30,8 +30,18 @@ std::string customer_tag(std::string_view customer) {
     hash ^= c;
     hash *= 16777619u;
   }
-  const auto value = hash % customer_tags;
-  return {alphabet[value / 32], alphabet[value % 32]};
+  return tag_at(hash % customer_tags);
+}
+
+std::size_t tag_index(std::string_view tag) {
+  if (tag.size() != customer_tag_chars || !all_digits(tag))
+    return customer_tags;
+  return static_cast<std::size_t>(digit_value(tag[0]) * 32 + digit_value(tag[1]));
+}
+
+std::string tag_at(std::size_t index) {
+  assert(index < customer_tags);
+  return {alphabet[index / 32], alphabet[index % 32]};
 }
 
 std::string make_order_id(std::int64_t created_at_ms, const std::array<std::uint8_t, 10>& entropy,

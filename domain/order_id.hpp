@@ -22,6 +22,11 @@ std::string customer_tag(std::string_view customer);
 std::string make_order_id(std::int64_t created_at_ms, const std::array<std::uint8_t, 10>& entropy,
                           std::string_view tag);
 
+// A tag's number in [0, customer_tags), and back: how the cluster assigns tags to nodes.
+// customer_tags for a string that is not a tag.
+std::size_t tag_index(std::string_view tag);
+std::string tag_at(std::size_t index);
+
 // The tag an id carries, or "" when `id` is not an order id.
 std::string_view order_id_tag(std::string_view id);
 

@@ -8,6 +8,7 @@
 
 #include "actors/atoms.hpp"
 #include "actors/errors.hpp"
+#include "actors/order_actor.hpp"
 #include "actors/order_protocol.hpp"
 #include "actors/session_protocol.hpp"
 #include "runtime/metrics.hpp"
@@ -50,6 +51,7 @@ using bridge_detail::arrival;
 using submit_atom = caf::atom_constant<caf::atom("submit")>;
 using closed_atom = caf::atom_constant<caf::atom("closed")>;
 using expire_atom = caf::atom_constant<caf::atom("expire")>;
+using relay_atom = caf::atom_constant<caf::atom("relay")>;
 
 struct forwarder_state {
   struct waiting_subscribe {
@@ -91,6 +93,7 @@ caf::behavior push_forwarder(forwarder_self self, std::uint64_t connection, comp
     [=](actors::push_atom, ordo::order& o) {
       sink(completion{connection, 0, ordo::order_push{std::move(o)}});
     },
+    [=](relay_atom, const caf::group& every_order) { self->join(every_order); },
     [=](submit_atom, const actors::session_directory_actor& shard, std::uint64_t rid,
         actors::session_request& req, answer_meter meter) {
       const auto token = self->state.next_token++;
@@ -209,6 +212,13 @@ caf::behavior bridge(bridge_self self, actors::session_router sessions, completi
       self->send(forwarder, submit_atom::value, shard, rid, std::move(req), meter);
     },
     [=](expire_atom) { expire_overdue(self); },
+    [=](relay_atom, std::uint64_t connection) {
+      auto& forwarder = self->state.forwarders[connection];
+      if (!forwarder)
+        forwarder = self->spawn(push_forwarder, connection, self->state.sink, self->state.timeout);
+      self->send(forwarder, relay_atom::value,
+                 self->system().groups().get_local(actors::every_order_push_group()));
+    },
     [=](closed_atom, std::uint64_t connection) {
       auto& forwarders = self->state.forwarders;
       if (auto it = forwarders.find(connection); it != forwarders.end()) {
@@ -235,6 +245,10 @@ void bridge_submit(const caf::actor& bridge, std::uint64_t connection, std::uint
 
 void bridge_closed(const caf::actor& bridge, std::uint64_t connection) {
   caf::anon_send(bridge, closed_atom::value, connection);
+}
+
+void bridge_relay_pushes(const caf::actor& bridge, std::uint64_t connection) {
+  caf::anon_send(bridge, relay_atom::value, connection);
 }
 
 } // namespace ordo::runtime

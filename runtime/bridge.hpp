@@ -33,4 +33,8 @@ void bridge_submit(const caf::actor& bridge, std::uint64_t connection, std::uint
                    std::string session_id, ordo::request_body body);
 void bridge_closed(const caf::actor& bridge, std::uint64_t connection);
 
+// Sends the push of every order this node changes to `connection`, another node's link, for
+// that node's subscribers (until the connection is closed).
+void bridge_relay_pushes(const caf::actor& bridge, std::uint64_t connection);
+
 } // namespace ordo::runtime

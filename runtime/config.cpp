@@ -119,6 +119,12 @@ config::config() {
   add(opts.max_parked_orders, "max-parked-orders",
       "passivated orders whose state stays in memory (~0.5 KiB each); 0 = none");
   add(opts.scheduler_threads, "scheduler-threads", "CAF scheduler worker threads; 0 = one per core");
+  add(opts.node, "node",
+      "this node's name, unique among the nodes on one Redis; empty = the advertised address");
+  add(opts.advertise, "advertise", "HOST:PORT other nodes reach this one at; empty = listen");
+  add(opts.lease_ms, "lease-ms",
+      "a node serves a customer tag under a lease of this many ms; another takes it over "
+      "within it when the node dies");
 }
 
 std::string config::help_text(std::string_view program) const {

@@ -2,9 +2,15 @@
 
 #include <caf/all.hpp>
 
+#include <unistd.h>
 
+#include <atomic>
+
+#include "actors/atoms.hpp"
 #include "actors/deadline_scanner.hpp"
+#include "actors/order_actor.hpp"
 #include "actors/payment.hpp"
+#include "runtime/cluster_node.hpp"
 #include "runtime/metrics.hpp"
 #include "runtime/redis_client.hpp"
 #include "runtime/redis_store.hpp"
@@ -17,6 +23,18 @@ namespace {
 // the store's precise unavailable normally arrives first. (Passivation handshakes wait
 // without a timeout: the actor answers at once, and CAF bounces the request if it is gone.)
 constexpr std::chrono::milliseconds store_backstop{500};
+
+constexpr std::int64_t node_leave_limit = 2'000;
+
+// A name no other engine on the same Redis has: an embedded engine serves no clients of its
+// own, so it has no address to be named by.
+std::string embedded_node_name() {
+  static std::atomic<unsigned> started{0};
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  return "embedded-" + std::string{host} + "-" + std::to_string(::getpid()) + "-" +
+         std::to_string(started.fetch_add(1));
+}
 
 std::int64_t wall_clock_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -41,11 +59,14 @@ actors::engine_context context_for(const engine_options& opts) {
     std::max<std::size_t>(1, static_cast<std::size_t>(opts.max_resident_orders) / shard_count(opts));
   ctx.max_parked_per_shard = static_cast<std::size_t>(opts.max_parked_orders) / shard_count(opts);
   ctx.auth_key = opts.auth_key;
+  // A hand-off or a take-over completes within a lease or two.
+  ctx.tag_wait = std::chrono::milliseconds{2 * opts.lease_ms};
   return ctx;
 }
 
 result<std::unique_ptr<engine>> engine::start(caf::actor_system& sys, const engine_options& opts,
-                                              engine_metrics* metrics) {
+                                              engine_metrics* metrics,
+                                              const std::string& advertise) {
   const auto address = parse_host_port(opts.redis);
   if (!address)
     return error{errc::bad_request, "redis must be HOST:PORT, got '" + opts.redis + "'"};
@@ -54,6 +75,7 @@ result<std::unique_ptr<engine>> engine::start(caf::actor_system& sys, const engi
     return error{errc::unavailable, "cannot reach redis at " + opts.redis + ": " +
                                       reachable.error().message};
   std::unique_ptr<engine> e{new engine};
+  e->sys_ = &sys;
   redis_client::options client_opts{address->host, address->port, timeout};
   if (metrics)
     client_opts.metrics = &metrics->redis();
@@ -68,7 +90,19 @@ result<std::unique_ptr<engine>> engine::start(caf::actor_system& sys, const engi
   e->payment_ = actors::spawn_payment_simulator(
     sys, {std::chrono::milliseconds{opts.payment_latency_ms}, opts.payment_decline_rate,
           static_cast<std::uint64_t>(opts.payment_seed)});
+  cluster_node_options node_opts;
+  node_opts.name = opts.node.empty() ? embedded_node_name() : opts.node;
+  node_opts.address = advertise;
+  node_opts.key_prefix = opts.key_prefix;
+  node_opts.redis = *address;
+  node_opts.redis_timeout = timeout;
+  node_opts.lease_ms = opts.lease_ms;
+  e->node_ = std::make_shared<cluster_node>(std::move(node_opts));
+  // Serving from the first request when the tags are free; after a crash the previous
+  // incarnation's leases must run out first, and requests meanwhile wait for them.
+  e->node_->await_settled(std::chrono::milliseconds{opts.lease_ms} + timeout);
   auto ctx = context_for(opts);
+  ctx.tags = e->node_;
   ctx.store = e->store_;
   ctx.payment = e->payment_;
   if (metrics)
@@ -82,10 +116,21 @@ engine::~engine() {
   stop();
 }
 
+void engine::deliver_push(ordo::order o) const {
+  auto group = sys_->groups().get_local(actors::order_push_group(o.customer));
+  caf::anon_send(group, actors::push_atom::value, std::move(o));
+}
+
+void engine::leave(std::chrono::milliseconds within) {
+  node_->leave(within);
+}
+
 void engine::stop() {
   if (stopped_)
     return;
   stopped_ = true;
+  // Released leases let the next owner serve at once rather than after a lease.
+  node_->leave(std::chrono::milliseconds{node_leave_limit});
   caf::anon_send_exit(scanner_, caf::exit_reason::user_shutdown);
   actors::stop_actor_tree(tree_);
   caf::anon_send_exit(payment_, caf::exit_reason::user_shutdown);

@@ -17,13 +17,17 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "auth/node_proof.hpp"
 #include "auth/secure_random.hpp"
+#include "domain/order_id.hpp"
 #include "messages/codec.hpp"
 #include "messages/frame.hpp"
+#include "messages/peer_frames.hpp"
 #include "runtime/completion_queue.hpp"
 #include "runtime/bridge.hpp"
 #include "runtime/log.hpp"
 #include "runtime/metrics.hpp"
+#include "runtime/peer_links.hpp"
 
 namespace ordo::runtime {
 
@@ -53,6 +57,11 @@ struct connection {
   std::size_t in_flight = 0;
   std::string session;
   bool authenticated = false;
+  bool node = false; // another node's link (node_hello), not a client
+  // Who the session is, from its hello or resume reply: a customer's place goes to the
+  // node serving the customer's tag.
+  std::string subject;
+  ordo::role role = ordo::role::customer;
   bool reading = true;
   bool writing = false; // EPOLLOUT armed
   bool close_after_flush = false;
@@ -107,6 +116,33 @@ std::string local_address(int fd) {
   return std::string{host} + ":" + std::to_string(port);
 }
 
+std::int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+// The customer shard tag a request is about, when it is about one order or places one.
+std::optional<std::size_t> target_tag(const connection& c, const request_body& body) {
+  return std::visit(
+    [&](const auto& b) -> std::optional<std::size_t> {
+      using T = std::decay_t<decltype(b)>;
+      if constexpr (std::is_same_v<T, get_request> || std::is_same_v<T, cancel_request> ||
+                    std::is_same_v<T, ship_request> || std::is_same_v<T, deliver_request> ||
+                    std::is_same_v<T, return_request> || std::is_same_v<T, refund_request>) {
+        const auto tag = domain::tag_index(domain::order_id_tag(b.order));
+        return tag < domain::customer_tags ? std::optional{tag} : std::nullopt;
+      } else if constexpr (std::is_same_v<T, place_request>) {
+        if (c.role != ordo::role::customer || c.subject.empty())
+          return std::nullopt;
+        return domain::tag_index(domain::customer_tag(c.subject));
+      } else {
+        return std::nullopt;
+      }
+    },
+    body);
+}
+
 bool watch(int epoll, int fd, std::uint32_t events, std::uint64_t tag) {
   epoll_event ev{};
   ev.events = events;
@@ -125,6 +161,10 @@ public:
     bridge_ = spawn_bridge(
       sys, std::move(sessions), [done = done_](completion c) { done->push(std::move(c)); },
       opts_.request_timeout, opts_.requests);
+    if (opts_.route)
+      peers_ = std::make_unique<peer_links>(
+        peer_links_options{opts_.node, opts_.auth_key, opts_.request_timeout, opts_.max_frame_bytes},
+        [done = done_](completion c) { done->push(std::move(c)); }, opts_.pushed);
     bound_ = local_address(listener_);
     thread_ = std::thread{[this] { run(); }};
   }
@@ -179,6 +219,7 @@ private:
   void run() {
     epoll_event events[max_events];
     std::int64_t last_sweep = steady_ms();
+    std::int64_t last_keep = last_sweep;
     while (!stopping_) {
       const int n = ::epoll_wait(epoll_, events, max_events, 100);
       for (int i = 0; i < n; ++i) {
@@ -195,6 +236,12 @@ private:
       if (now - last_sweep >= 1000) {
         close_unauthenticated(now);
         last_sweep = now;
+      }
+      // Links to new nodes open soon after they are seen: until then their subscribers miss
+      // this node's pushes.
+      if (peers_ && opts_.nodes && now - last_keep >= 100) {
+        peers_->keep(opts_.nodes());
+        last_keep = now;
       }
       if (draining_)
         drain_step();
@@ -283,7 +330,62 @@ private:
     return flush(c);
   }
 
+  // A frame on another node's link: its node_hello first, then forwarded requests, served
+  // here as the client's own would be, under the session each names.
+  void handle_peer(connection& c, std::string_view payload) {
+    auto frame = decode_peer_frame(payload);
+    if (!frame) {
+      send_error(c, 0, errc::bad_request, frame.error().message);
+      return;
+    }
+    if (const auto* hello = std::get_if<node_hello>(&*frame)) {
+      auto proven = auth::verify_node_proof(hello->node, hello->at_ms, hello->proof,
+                                            opts_.auth_key, unix_ms());
+      if (!proven || c.authenticated) {
+        log_event("warning", "node_refused",
+                  {{"node", hello->node},
+                   {"reason", proven ? "a second hello" : proven.error().message}});
+        c.reading = false;
+        c.close_after_flush = true;
+        send_error(c, 0, errc::unauthenticated, proven ? "already authenticated" : proven.error().message);
+        return;
+      }
+      c.node = true;
+      c.authenticated = true;
+      bridge_relay_pushes(bridge_, c.id);
+      log_event("info", "node_linked", {{"node", hello->node}});
+      return;
+    }
+    if (!c.node) {
+      send_error(c, 0, errc::unauthenticated, "send node_hello first");
+      return;
+    }
+    auto& forwarded = std::get<forwarded_request>(*frame);
+    auto decoded = decode_request(forwarded.request);
+    if (!decoded) {
+      send_error(c, decoded.error().rid, decoded.error().error.code, decoded.error().error.message);
+      return;
+    }
+    submit(c, decoded->rid, std::move(forwarded.session), std::move(decoded->body));
+  }
+
+  void submit(connection& c, std::uint64_t rid, std::string session, request_body body) {
+    ++c.in_flight;
+    ++in_flight_count_;
+    if (opts_.requests)
+      opts_.requests->entered();
+    bridge_submit(bridge_, c.id, rid, std::move(session), std::move(body));
+  }
+
   void handle(connection& c, std::string_view payload) {
+    if (is_peer_frame(payload)) {
+      handle_peer(c, payload);
+      return;
+    }
+    if (c.node) {
+      send_error(c, 0, errc::bad_request, "a node's link carries peer frames only");
+      return;
+    }
     auto decoded = decode_request(payload);
     if (!decoded) {
       answered_here(decoded.error().op.value_or(unknown_op), decoded.error().error.code);
@@ -319,11 +421,18 @@ private:
       session = resume->session;
     else
       session = c.session;
-    ++c.in_flight;
-    ++in_flight_count_;
-    if (opts_.requests)
-      opts_.requests->entered();
-    bridge_submit(bridge_, c.id, req.rid, std::move(session), std::move(req.body));
+    if (peers_) {
+      if (const auto tag = target_tag(c, req.body))
+        if (auto owner = opts_.route(*tag)) {
+          ++c.in_flight;
+          ++in_flight_count_;
+          if (opts_.requests)
+            opts_.requests->entered();
+          peers_->forward(*owner, c.id, req.rid, std::move(session), std::move(req.body));
+          return;
+        }
+    }
+    submit(c, req.rid, std::move(session), std::move(req.body));
   }
 
   void complete_all() {
@@ -350,6 +459,8 @@ private:
             } else {
               if (const auto* opened = std::get_if<session_result>(&what)) {
                 c.session = opened->session;
+                c.subject = opened->subject;
+                c.role = opened->role;
                 c.authenticated = true;
               }
               send_reply(c, reply{done.rid, std::move(what)});
@@ -467,6 +578,7 @@ private:
   std::string bound_;
   std::shared_ptr<completion_queue> done_;
   caf::actor bridge_;
+  std::unique_ptr<peer_links> peers_; // when there are other nodes to forward to
   std::unordered_map<std::uint64_t, connection> connections_;
   std::vector<std::uint64_t> unwatchable_;
   std::uint64_t next_id_ = 0;

@@ -12,11 +12,15 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "actors/shard_router.hpp"
+#include "ordo/order.hpp"
 #include "ordo/error.hpp"
 #include "runtime/options.hpp"
 
@@ -36,6 +40,17 @@ struct gateway_options {
   std::chrono::milliseconds request_timeout{engine_options{}.request_timeout_ms};
   request_metrics* requests = nullptr;       // counted when set
   connection_metrics* connections = nullptr; // counted when set
+
+  // Several nodes (docs/CLUSTER.md): a request for a customer shard tag that another node
+  // serves goes there through `peers`; `route` names that node's address, or none to serve
+  // the tag here. Other nodes' connections prove themselves with the auth key.
+  std::function<std::optional<std::string>(std::size_t tag)> route;
+  // The other nodes' addresses, read every second: a link stays open to each, for pushes.
+  std::function<std::vector<std::string>()> nodes;
+  // A push another node sent, for this node's subscribers.
+  std::function<void(ordo::order)> pushed;
+  std::string node; // this node's name
+  std::string auth_key;
 };
 
 class gateway {

@@ -75,6 +75,10 @@ std::vector<std::string> validate(const engine_options& opts) {
   check_range(problems, "max-resident-orders", opts.max_resident_orders, 1, INT64_MAX);
   check_range(problems, "max-parked-orders", opts.max_parked_orders, 0, INT64_MAX);
   check_range(problems, "scheduler-threads", opts.scheduler_threads, 0, max_scheduler_threads);
+  if (opts.node.find_first_of(" \t\r\n#") != std::string::npos)
+    problems.push_back("node must not contain spaces or '#', got '" + opts.node + "'");
+  // Below 300 ms the renewal third and the margin fifth leave no room for a Redis round trip.
+  check_range(problems, "lease-ms", opts.lease_ms, 300, 600'000);
   return problems;
 }
 
@@ -83,6 +87,8 @@ std::vector<std::string> validate(const options& opts) {
   check_address(problems, "listen", opts.listen);
   if (!opts.metrics.empty())
     check_address(problems, "metrics", opts.metrics);
+  if (!opts.advertise.empty())
+    check_address(problems, "advertise", opts.advertise);
   auto engine_problems = validate(static_cast<const engine_options&>(opts));
   problems.insert(problems.end(), engine_problems.begin(), engine_problems.end());
   check_range(problems, "max-frame-bytes", opts.max_frame_bytes, 1, max_max_frame_bytes);
@@ -91,6 +97,14 @@ std::vector<std::string> validate(const options& opts) {
   check_range(problems, "auth-timeout-ms", opts.auth_timeout_ms, 1, max_timeout_ms);
   check_range(problems, "max-connections", opts.max_connections, 1, 10'000'000);
   return problems;
+}
+
+std::string advertised_address(const options& opts) {
+  return opts.advertise.empty() ? opts.listen : opts.advertise;
+}
+
+std::string node_name(const options& opts) {
+  return opts.node.empty() ? advertised_address(opts) : opts.node;
 }
 
 } // namespace ordo::runtime

@@ -26,6 +26,8 @@ struct options : ordo::engine_options {
   std::int64_t max_connections = 100'000;
   // HOST:PORT of the metrics endpoint (/metrics, /ready); empty: no metrics are kept.
   std::string metrics;
+  // HOST:PORT other nodes reach this one at; empty: the listen address.
+  std::string advertise;
 };
 
 struct host_port {
@@ -44,6 +46,10 @@ std::size_t scheduler_thread_count(const engine_options& opts);
 // One message per problem, each naming the option; empty when the options are usable.
 std::vector<std::string> validate(const engine_options& opts);
 std::vector<std::string> validate(const options& opts); // the engine's and the gateway's
+
+// The node name and the address this ordod announces to the other nodes.
+std::string node_name(const options& opts);
+std::string advertised_address(const options& opts);
 
 
 } // namespace ordo::runtime

@@ -159,7 +159,8 @@ void redis_client::note_down(const std::string& why) {
   down_ = true;
   if (opts_.metrics)
     opts_.metrics->set_up(false);
-  log_event("warning", "redis_down",
+  if (opts_.log_outages)
+    log_event("warning", "redis_down",
             {{"redis", opts_.host + ":" + std::to_string(opts_.port)}, {"reason", why}});
 }
 
@@ -169,7 +170,8 @@ void redis_client::note_answered() {
   down_ = false;
   if (opts_.metrics)
     opts_.metrics->set_up(true);
-  log_event("info", "redis_up", {{"redis", opts_.host + ":" + std::to_string(opts_.port)}});
+  if (opts_.log_outages)
+    log_event("info", "redis_up", {{"redis", opts_.host + ":" + std::to_string(opts_.port)}});
 }
 
 void redis_client::fail_all(std::deque<job>& jobs, const std::string& why) {

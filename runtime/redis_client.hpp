@@ -64,6 +64,9 @@ public:
     std::chrono::milliseconds reconnect_interval{250};
     std::size_t max_batch = 4'096;
     redis_metrics* metrics = nullptr; // round trips and batch sizes, when set
+    // Logs redis_down / redis_up; a second client of the same Redis in one process stays
+    // quiet, so that an outage is told once.
+    bool log_outages = true;
   };
 
   explicit redis_client(options opts);

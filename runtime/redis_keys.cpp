@@ -40,6 +40,14 @@ std::string redis_keys::member(std::string_view customer) const {
   return tagged(domain::customer_tag(customer)) + "m:" + std::string{customer};
 }
 
+std::string redis_keys::lease(std::string_view tag) const {
+  return tagged(tag) + "lease";
+}
+
+std::string redis_keys::nodes() const {
+  return prefix_ + "nodes";
+}
+
 std::string redis_keys::session(std::string_view session_id) const {
   return prefix_ + "s:" + std::string{session_id};
 }
@@ -49,12 +57,10 @@ std::string redis_keys::events() const {
 }
 
 std::vector<std::string> redis_keys::all_deadline_sets() const {
-  static constexpr std::string_view alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
   std::vector<std::string> keys;
   keys.reserve(domain::customer_tags);
-  for (char hi : alphabet)
-    for (char lo : alphabet)
-      keys.push_back(deadlines(std::string{hi, lo}));
+  for (std::size_t tag = 0; tag < domain::customer_tags; ++tag)
+    keys.push_back(deadlines(domain::tag_at(tag)));
   return keys;
 }
 

@@ -8,6 +8,8 @@
 //   P{T}i:CUSTOMER:KEY  hash   f fingerprint, r reply ORDER (msgpack); expires after 24 h
 //   P{T}d               zset   payment deadlines of unpaid orders: id by due time (ms)
 //   P{T}m:CUSTOMER      string "1" for a member
+//   P{T}lease           hash   o owner, e epoch, x expiry (ms): who serves tag T (CLUSTER.md)
+//   Pnodes              hash   NAME -> EXPIRES_AT OWNER ADDRESS: the engine's live nodes
 //   Ps:SESSION          string ROLE:EXPIRES_AT_MS:SUBJECT; expires with the session
 //   Pevents             stream one entry per applied event (docs/PROTOCOL.md, events)
 #pragma once
@@ -33,6 +35,8 @@ public:
   std::string member(std::string_view customer) const;
   std::string session(std::string_view session_id) const;
   std::string events() const;
+  std::string lease(std::string_view tag) const;
+  std::string nodes() const;
 
   // Every tag's deadline set: what the deadline scan reads.
   std::vector<std::string> all_deadline_sets() const;

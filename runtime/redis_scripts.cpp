@@ -21,6 +21,14 @@ redis_script make_script(std::string source) {
 // The commit as a local function, so that the single script and its batch form share it.
 constexpr const char* commit_function = R"lua(
 local function commit(KEYS, ARGV)
+  if ARGV[15] ~= '' then
+    local held = redis.call('HMGET', KEYS[7], 'o', 'e', 'x')
+    local t = redis.call('TIME')
+    local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    if held[1] ~= ARGV[15] or held[2] ~= ARGV[16] or now >= tonumber(held[3] or '0') then
+      return {'fenced'}
+    end
+  end
   if ARGV[11] ~= '' then
     local record = redis.call('HMGET', KEYS[3], 'f', 'r')
     if record[1] then
@@ -51,8 +59,8 @@ local function commit(KEYS, ARGV)
 end
 )lua";
 
-constexpr std::size_t commit_keys = 6;
-constexpr std::size_t commit_args = 14;
+constexpr std::size_t commit_keys = 7;
+constexpr std::size_t commit_args = 16;
 
 // Joined by appending string views: GCC 12's -Warray-bounds misreads the inlined memcpy of
 // `std::string{literal} + long_literal` as overrunning the short-string buffer.
@@ -78,8 +86,8 @@ std::string commit_batch_source() {
 local replies = {}
 for i = 0, tonumber(ARGV[1]) - 1 do
   local keys, args = {}, {}
-  for k = 1, 6 do keys[k] = KEYS[i * 6 + k] end
-  for a = 1, 14 do args[a] = ARGV[1 + i * 14 + a] end
+  for k = 1, 7 do keys[k] = KEYS[i * 7 + k] end
+  for a = 1, 16 do args[a] = ARGV[1 + i * 16 + a] end
   local ok, reply = pcall(commit, keys, args)
   if ok then
     replies[i + 1] = reply
@@ -157,6 +165,98 @@ redis.call('XTRIM', key, 'MINID', entries[dropped + 1][1])
 return dropped
 )lua";
 
+// cluster/lease_rules.hpp, rule for rule; the lease hash keeps o owner, e epoch, x expiry
+// (ms, Redis' clock). It never expires as a key: the epoch must outlive every lease.
+constexpr const char* lease_function = R"lua(
+local function lease(KEYS, ARGV)
+  local op, owner, epoch, span = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local held = redis.call('HMGET', KEYS[1], 'o', 'e', 'x')
+  local o, e, x = held[1] or '', tonumber(held[2] or '0'), tonumber(held[3] or '0')
+  local live = o ~= '' and now < x
+  local granted = 0
+  if op == 'acquire' then
+    if not live then
+      o, e, x, granted = owner, math.max(e, epoch) + 1, now + span, 1
+    elseif o == owner then
+      x, granted = now + span, 1
+    end
+  elseif op == 'renew' then
+    if live and o == owner and e == epoch then
+      x, granted = now + span, 1
+    end
+  elseif op == 'release' then
+    if o == owner and e == epoch then
+      o, x, granted = '', 0, 1
+    end
+  else
+    return redis.error_reply('ERR unknown lease op ' .. op)
+  end
+  if granted == 1 then
+    redis.call('HSET', KEYS[1], 'o', o, 'e', e, 'x', x)
+  end
+  return {granted, o, tostring(e), tostring(x), tostring(now)}
+end
+)lua";
+
+constexpr std::size_t lease_keys = 1;
+constexpr std::size_t lease_args = 4;
+
+std::string lease_source() {
+  return joined({"#!lua", lease_function, "return lease(KEYS, ARGV)\n"});
+}
+
+std::string lease_batch_source() {
+  return joined({"#!lua", lease_function, R"lua(
+local replies = {}
+for i = 0, tonumber(ARGV[1]) - 1 do
+  local args = {}
+  for a = 1, 4 do args[a] = ARGV[1 + i * 4 + a] end
+  local ok, reply = pcall(lease, {KEYS[i + 1]}, args)
+  if ok then
+    replies[i + 1] = reply
+  elseif type(reply) == 'table' and reply.err then
+    replies[i + 1] = reply
+  else
+    replies[i + 1] = {err = tostring(reply)}
+  end
+end
+return replies
+)lua"});
+}
+
+// The nodes hash maps a node's name to "EXPIRES_AT OWNER ADDRESS" (Redis' clock, ms).
+constexpr const char* nodes_source = R"lua(#!lua
+local name, owner, address, ttl, op = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local mine = redis.call('HGET', KEYS[1], name)
+if op == 'beat' then
+  redis.call('HSET', KEYS[1], name, tostring(now + ttl) .. ' ' .. owner .. ' ' .. address)
+elseif op == 'leave' then
+  if mine and string.match(mine, '^%S+ (%S+)') == owner then
+    redis.call('HDEL', KEYS[1], name)
+  end
+else
+  return redis.error_reply('ERR unknown nodes op ' .. op)
+end
+local live = {tostring(now)}
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do
+  local expires, who, where = string.match(all[i + 1], '^(%d+) (%S+) (%S+)$')
+  if expires == nil or tonumber(expires) <= now then
+    redis.call('HDEL', KEYS[1], all[i])
+  else
+    live[#live + 1] = all[i]
+    live[#live + 1] = who
+    live[#live + 1] = where
+    live[#live + 1] = expires
+  end
+end
+return live
+)lua";
+
 } // namespace
 
 const redis_script& commit_script() {
@@ -179,6 +279,24 @@ const redis_script& list_script() {
 
 const redis_script& trim_script() {
   static const redis_script script = make_script(trim_source);
+  return script;
+}
+
+const redis_script& lease_script() {
+  static const redis_script script = make_script(lease_source());
+  return script;
+}
+
+const redis_batch_form& lease_batch_form() {
+  static const redis_batch_form form = [] {
+    const auto script = make_script(lease_batch_source());
+    return redis_batch_form{script.source, script.sha1, lease_keys, lease_args};
+  }();
+  return form;
+}
+
+const redis_script& nodes_script() {
+  static const redis_script script = make_script(nodes_source);
   return script;
 }
 

@@ -16,11 +16,14 @@ struct redis_script {
 };
 
 // KEYS: order, customer index, idempotency key (the order key when there is none), deadline
-// set, events stream, the customer's membership (the order key when not a place).
+// set, events stream, the customer's membership (the order key when not a place), the tag's
+// lease (the order key when unfenced).
 // ARGV: expected version, new version, ORDER msgpack, member, delivered_at, charged, order
 // id, customer, event type, at, fingerprint ("" = no key), idempotency TTL (s), payment
-// deadline ("" = none), the membership a place assumes ("1", "0"; "" = not a place).
-// Returns {"ok"}, {"conflict", current version}, {"conflict", "membership"} or
+// deadline ("" = none), the membership a place assumes ("1", "0"; "" = not a place), the
+// lease owner the commit is fenced by ("" = unfenced) and its epoch.
+// Returns {"ok"}, {"fenced"} (the lease is not the committer's, or ran out: nothing read or
+// written), {"conflict", current version}, {"conflict", "membership"} or
 // {"replay", fingerprint, reply ORDER}.
 const redis_script& commit_script();
 
@@ -35,5 +38,21 @@ const redis_script& list_script();
 // Trims the oldest entries beyond the max length, never one that a consumer group has not
 // acknowledged yet (pending) or not been delivered yet. Returns how many it dropped.
 const redis_script& trim_script();
+
+// A tag's lease (cluster/lease_rules.hpp, on Redis' clock). KEYS: the lease. ARGV: acquire |
+// renew | release, owner, epoch (for an acquire: the floor a new epoch exceeds), lease
+// length (ms). Returns {granted
+// (1 or 0), owner, epoch, expires at (ms), Redis' now (ms)} as the lease stands afterwards.
+const redis_script& lease_script();
+
+// The same, for many tags in one call: what a node's renewals travel as.
+const redis_batch_form& lease_batch_form();
+
+// The engine's nodes. KEYS: the nodes hash. ARGV: name, owner (name and incarnation),
+// address, time to live (ms), beat | leave. A beat records the node until its time to live
+// has passed; a leave removes it if the entry is still this incarnation's. Drops the
+// entries that have expired and returns {Redis' now, then name, owner, address, expires at
+// of every live node}.
+const redis_script& nodes_script();
 
 } // namespace ordo::runtime

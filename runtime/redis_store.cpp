@@ -159,6 +159,8 @@ caf::expected<commit_reply> decode_commit(const redis_value& v) {
   const auto& outcome = v.elements[0].text;
   if (outcome == "ok")
     return commit_reply{};
+  if (outcome == "fenced")
+    return commit_reply{std::nullopt, true};
   if (outcome == "conflict" && v.elements.size() == 2 && v.elements[1].text == "membership")
     return make_error(errc::conflict, "the customer's membership changed meanwhile");
   if (outcome == "conflict" && v.elements.size() == 2)
@@ -191,7 +193,8 @@ void commit(store_self self, const order_commit& c, caf::typed_response_promise<
   std::vector<std::string> keys{order_key, st.keys.customer_index(o.customer),
                                 c.idem ? st.keys.idem(c.idem->customer, c.idem->key) : order_key,
                                 st.keys.deadlines(tag), st.keys.events(),
-                                c.member_assumed ? st.keys.member(o.customer) : order_key};
+                                c.member_assumed ? st.keys.member(o.customer) : order_key,
+                                c.fence ? st.keys.lease(tag) : order_key};
   std::vector<std::string> args{
     std::to_string(c.expected_version),
     std::to_string(o.version),
@@ -207,6 +210,8 @@ void commit(store_self self, const order_commit& c, caf::typed_response_promise<
     std::to_string(st.opts.idem_ttl_s),
     c.payment_deadline_ms ? std::to_string(*c.payment_deadline_ms) : std::string{},
     c.member_assumed ? (*c.member_assumed ? "1" : "0") : std::string{},
+    c.fence ? c.fence->owner : std::string{},
+    c.fence ? std::to_string(c.fence->epoch) : std::string{},
   };
   auto cmd = script_call(commit_script(), std::move(keys), std::move(args));
   cmd.batch_form = &commit_batch_form();

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 
+#include "runtime/cluster_node.hpp"
 #include "runtime/config.hpp"
 #include "runtime/engine.hpp"
 #include "runtime/gateway.hpp"
@@ -39,7 +40,8 @@ int serve(ordo::runtime::config& cfg, const sigset_t& stop_signals) {
     log_event("info", "metrics_listening", {{"addr", metrics_endpoint->bound_address()}});
   }
   caf::actor_system sys{cfg};
-  auto started = engine::start(sys, cfg.opts, metrics.get());
+  cfg.opts.node = node_name(cfg.opts);
+  auto started = engine::start(sys, cfg.opts, metrics.get(), advertised_address(cfg.opts));
   if (!started) {
     std::cerr << "ordod: " << started.error().message << '\n';
     return 1;
@@ -57,6 +59,11 @@ int serve(ordo::runtime::config& cfg, const sigset_t& stop_signals) {
     gw.requests = &metrics->requests();
     gw.connections = &metrics->connections();
   }
+  gw.node = cfg.opts.node;
+  gw.auth_key = cfg.opts.auth_key;
+  gw.route = [&eng](std::size_t tag) { return eng.node().forward_address(tag); };
+  gw.nodes = [&eng] { return eng.node().peer_addresses(); };
+  gw.pushed = [&eng](ordo::order o) { eng.deliver_push(std::move(o)); };
   auto listening = gateway::start(sys, eng.tree().sessions, gw);
   if (!listening) {
     std::cerr << "ordod: " << listening.error().message << '\n';
@@ -75,6 +82,9 @@ int serve(ordo::runtime::config& cfg, const sigset_t& stop_signals) {
     metrics->set_phase(serving_phase::stopping);
   log_event("info", "stopping", {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"},
                                  {"in_flight", std::to_string(gate.current().in_flight)}});
+  // The other nodes take this one's tags over first, so that what clients send meanwhile
+  // is served there; then the requests in flight here finish.
+  eng.leave(drain_limit(cfg.opts));
   gate.drain(drain_limit(cfg.opts));
   (*listening).reset();
   eng.stop();

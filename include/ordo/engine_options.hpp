@@ -35,6 +35,14 @@ struct engine_options {
 
   // CAF scheduler worker threads; 0 means one per core.
   std::int64_t scheduler_threads = 0;
+
+  // Several engines on one Redis (same redis, key_prefix and auth_key) are one engine of
+  // several nodes. `node` names this one, unique among them (no spaces; empty: ordod uses
+  // its advertised address, an embedded engine "embedded-HOST-PID"). Each customer shard
+  // tag is served by one node at a time under a lease of lease_ms, renewed well before it
+  // ends.
+  std::string node;
+  std::int64_t lease_ms = 3'000;
 };
 
 } // namespace ordo

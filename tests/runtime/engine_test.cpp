@@ -1,5 +1,5 @@
 // Whole engines (actors + Redis store) against a real redis-server: state survives an
-// engine restart, two engines fence each other, outages give unavailable and heal by
+// engine restart, two engines are two nodes that split the tags, outages give unavailable and heal by
 // themselves, and deadlines that fall due while no engine runs are honoured. (kill -9 of a
 // whole engine under load: tests/integration/crash_test.cpp, with ordod as its own process;
 // a fork of this multi-threaded test process could deadlock in the allocator.)
@@ -13,6 +13,8 @@
 #include "auth/secure_random.hpp"
 #include "actors/session_protocol.hpp"
 #include "auth/token.hpp"
+#include "domain/order_id.hpp"
+#include "runtime/cluster_node.hpp"
 #include "runtime/engine.hpp"
 #include "support/redis_server.hpp"
 
@@ -142,25 +144,52 @@ TEST_F(engine_test, orders_sessions_and_idempotency_keys_survive_an_engine_resta
   ASSERT_EQ(std::get<orders_result>(*listed.reply).orders.size(), 1u);
 }
 
-TEST_F(engine_test, two_engines_on_one_redis_fence_each_other) {
+// A customer whose tag `e` serves now.
+std::string customer_served_by(const engine& e) {
+  for (int i = 0;; ++i) {
+    const auto customer = "c" + std::to_string(i);
+    if (e.node().lease_of(domain::tag_index(domain::customer_tag(customer))))
+      return customer;
+  }
+}
+
+TEST_F(engine_test, two_engines_on_one_redis_are_two_nodes_that_never_answer_stale) {
   // Two engines with nothing in common but the Redis, as two ordod processes would be.
   auto first = engine::start(sys, opts);
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE((*first)->node().await_settled(milliseconds{20'000}));
   auto second = engine::start(sys, opts);
-  ASSERT_TRUE(first.ok() && second.ok());
-  const auto a = login(**first, "alice");
-  const auto b = login(**second, "alice");
+  ASSERT_TRUE(second.ok());
+  ASSERT_TRUE(eventually(
+    [&] {
+      return (*first)->node().tags_served() + (*second)->node().tags_served() ==
+               domain::customer_tags &&
+             (*second)->node().tags_served() > 0;
+    },
+    milliseconds{20'000}));
+  const auto customer = customer_served_by(**first);
+  const auto a = login(**first, customer);
+  const auto b = login(**second, customer);
   const auto placed = ask(**first, a, place_request{"k-1", {{"A", 5, 10'000}}});
+  ASSERT_TRUE(placed.ok()) << placed.error.message;
   ASSERT_TRUE(eventually([&] { return ask(**first, a, get_request{placed.order().id}).order().status == order_status::paid; }));
-  // Both engines hold the order resident; the second one moves it on.
-  ASSERT_TRUE(ask(**second, b, get_request{placed.order().id}).ok());
-  const auto moved = ask(**second, b, cancel_request{placed.order().id, "k-2", std::vector<line_quantity>{{"A", 1}}});
-  ASSERT_TRUE(moved.ok()) << moved.error.message;
-  const auto stale = ask(**first, a, cancel_request{placed.order().id, "k-3", std::vector<line_quantity>{{"A", 1}}});
-  EXPECT_EQ(stale.error.code, errc::conflict);
-  const auto fresh = ask(**first, a, cancel_request{placed.order().id, "k-3", std::vector<line_quantity>{{"A", 1}}});
-  ASSERT_TRUE(fresh.ok()) << fresh.error.message;
-  EXPECT_EQ(fresh.order().lines[0].cancelled, 2u);
-  EXPECT_EQ(fresh.order().version, 4u);
+  // The node that does not serve the customer's tag neither reads nor writes the order:
+  // unavailable at once, nothing applied, never a stale version or a conflict.
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(ask(**second, b, get_request{placed.order().id}).error.code, errc::unavailable);
+  const auto elsewhere = ask(**second, b, cancel_request{placed.order().id, "k-2", std::nullopt});
+  EXPECT_EQ(elsewhere.error.code, errc::unavailable) << elsewhere.error.message;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, milliseconds{opts.lease_ms});
+  const auto cancelled = ask(**first, a, cancel_request{placed.order().id, "k-2", std::vector<line_quantity>{{"A", 1}}});
+  ASSERT_TRUE(cancelled.ok()) << cancelled.error.message;
+  EXPECT_EQ(cancelled.order().version, 3u);
+  // The first node leaves: the second serves every tag, the order at its latest version.
+  (*first)->stop();
+  ASSERT_TRUE(eventually([&] { return (*second)->node().tags_served() == domain::customer_tags; },
+                         milliseconds{20'000}));
+  const auto after = ask(**second, b, get_request{placed.order().id});
+  ASSERT_TRUE(after.ok()) << after.error.message;
+  EXPECT_EQ(after.order(), cancelled.order());
 }
 
 TEST_F(engine_test, a_silent_redis_gives_unavailable_in_time_and_the_engine_heals_by_itself) {

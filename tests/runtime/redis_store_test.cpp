@@ -72,7 +72,7 @@ protected:
       deadline = next.order.created_at + 10'000;
     auto reply = ask<commit_reply>(commit_atom::value,
                                    order_commit{state ? state->order.version : 0, next, *e,
-                                                std::move(idem), deadline, placed_as(next, *e)});
+                                                std::move(idem), deadline, placed_as(next, *e), {}});
     EXPECT_TRUE(reply) << (reply ? "" : to_ordo_error(reply.error()).message);
     return next;
   }
@@ -155,11 +155,30 @@ TEST_F(redis_store_test, a_stale_writer_gets_conflict_and_changes_nothing) {
   // A second writer still at version 1 tries to cancel.
   auto e = domain::decide(placed, domain::cancel_order{}, t0);
   auto stale = domain::apply_event(placed, *e);
-  auto reply = ask<commit_reply>(commit_atom::value, order_commit{1, stale, *e, std::nullopt, {}, {}});
+  auto reply = ask<commit_reply>(commit_atom::value, order_commit{1, stale, *e, std::nullopt, {}, {}, {}});
   ASSERT_FALSE(reply);
   EXPECT_EQ(code_of(reply.error()), errc::conflict);
   EXPECT_EQ(*ask<stored_order>(load_atom::value, placed.order.id)->state, paid);
   EXPECT_EQ(redis.cli({"XLEN", keys.events()}), "2\n");
+}
+
+TEST_F(redis_store_test, a_commit_fenced_by_a_lease_that_is_not_current_writes_nothing) {
+  const auto cmd = place_cmd("alice");
+  auto e = domain::decide(std::nullopt, cmd, t0);
+  const auto state = domain::apply_event(std::nullopt, *e);
+  const auto tag = std::string{domain::order_id_tag(state.order.id)};
+  const order_commit fenced{0, state, *e, {}, {}, {}, commit_fence{"node-a#1", 4}};
+  auto reply = ask<commit_reply>(commit_atom::value, fenced);
+  ASSERT_TRUE(reply);
+  EXPECT_TRUE(reply->fenced);
+  EXPECT_EQ(redis.cli({"EXISTS", keys.order(state.order.id)}), "0\n");
+  EXPECT_EQ(redis.cli({"XLEN", keys.events()}), "0\n");
+  // Under the live lease it names, the same commit applies.
+  redis.cli({"HSET", keys.lease(tag), "o", "node-a#1", "e", "4", "x", "99999999999999"});
+  reply = ask<commit_reply>(commit_atom::value, fenced);
+  ASSERT_TRUE(reply);
+  EXPECT_FALSE(reply->fenced);
+  EXPECT_EQ(*ask<stored_order>(load_atom::value, state.order.id)->state, state);
 }
 
 TEST_F(redis_store_test, a_new_order_cannot_be_created_twice) {
@@ -167,7 +186,7 @@ TEST_F(redis_store_test, a_new_order_cannot_be_created_twice) {
   const auto placed = advance(std::nullopt, cmd);
   auto e = domain::decide(std::nullopt, cmd, t0);
   auto reply = ask<commit_reply>(commit_atom::value,
-                                 order_commit{0, domain::apply_event(std::nullopt, *e), *e, {}, {}, {}});
+                                 order_commit{0, domain::apply_event(std::nullopt, *e), *e, {}, {}, {}, {}});
   EXPECT_EQ(code_of(reply.error()), errc::conflict);
 }
 
@@ -176,7 +195,7 @@ TEST_F(redis_store_test, a_place_whose_assumed_membership_changed_gets_conflict_
   auto e = domain::decide(std::nullopt, place_cmd("alice"), t0);
   const auto as_non_member = domain::apply_event(std::nullopt, *e);
   auto reply = ask<commit_reply>(commit_atom::value,
-                                 order_commit{0, as_non_member, *e, {}, {}, false});
+                                 order_commit{0, as_non_member, *e, {}, {}, false, {}});
   ASSERT_FALSE(reply);
   EXPECT_EQ(code_of(reply.error()), errc::conflict);
   EXPECT_NE(to_ordo_error(reply.error()).message.find("membership"), std::string::npos);
@@ -187,7 +206,7 @@ TEST_F(redis_store_test, a_place_whose_assumed_membership_changed_gets_conflict_
   member_cmd.member = true;
   auto m = domain::decide(std::nullopt, member_cmd, t0);
   const auto as_member = domain::apply_event(std::nullopt, *m);
-  EXPECT_TRUE(ask<commit_reply>(commit_atom::value, order_commit{0, as_member, *m, {}, {}, true}));
+  EXPECT_TRUE(ask<commit_reply>(commit_atom::value, order_commit{0, as_member, *m, {}, {}, true, {}}));
   EXPECT_EQ(ask<stored_order>(load_atom::value, as_member.order.id)->state, as_member);
 }
 
@@ -230,7 +249,7 @@ TEST_F(redis_store_test, an_idempotency_key_replays_its_original_reply_and_write
   const auto placed = advance(std::nullopt, place_cmd("alice"), t0, claim);
   auto again = domain::decide(std::nullopt, place_cmd("alice"), t0);
   auto reply = ask<commit_reply>(
-    commit_atom::value, order_commit{0, domain::apply_event(std::nullopt, *again), *again, claim, {}, {}});
+    commit_atom::value, order_commit{0, domain::apply_event(std::nullopt, *again), *again, claim, {}, {}, {}});
   ASSERT_TRUE(reply);
   ASSERT_TRUE(reply->replayed);
   EXPECT_EQ(reply->replayed->fingerprint, "fp-1");
@@ -262,16 +281,16 @@ TEST_F(redis_store_test, commits_sent_together_travel_as_one_script_call_and_eac
   for (int i = 0; i < 150; ++i) {
     const auto who = i % 50 == 7 ? std::string{"mallory"} : "c" + std::to_string(i % 40);
     auto e = domain::decide(std::nullopt, place_cmd(who), t0);
-    burst.push_back({{0, domain::apply_event(std::nullopt, *e), *e, {}, {}, false},
+    burst.push_back({{0, domain::apply_event(std::nullopt, *e), *e, {}, {}, false, {}},
                      who == "mallory" ? expectation::failed : expectation::ok});
     if (i % 10 == 3) {
       auto stale = domain::decide(placed, domain::cancel_order{}, t0);
-      burst.push_back({{0, domain::apply_event(placed, *stale), *stale, {}, {}, {}},
+      burst.push_back({{0, domain::apply_event(placed, *stale), *stale, {}, {}, {}, {}},
                        expectation::conflict});
     }
     if (i % 10 == 5) {
       auto again = domain::decide(std::nullopt, place_cmd("alice"), t0);
-      burst.push_back({{0, domain::apply_event(std::nullopt, *again), *again, claim, {}, false},
+      burst.push_back({{0, domain::apply_event(std::nullopt, *again), *again, claim, {}, false, {}},
                        expectation::replay});
     }
   }
@@ -396,7 +415,7 @@ TEST_F(redis_store_test, a_silent_redis_is_unavailable_within_the_timeout_and_no
   const auto started = std::chrono::steady_clock::now();
   auto e = domain::decide(placed, domain::authorize_payment{}, t0);
   auto reply = ask<commit_reply>(
-    commit_atom::value, order_commit{1, domain::apply_event(placed, *e), *e, std::nullopt, {}, {}});
+    commit_atom::value, order_commit{1, domain::apply_event(placed, *e), *e, std::nullopt, {}, {}, {}});
   const auto waited = std::chrono::steady_clock::now() - started;
   ASSERT_FALSE(reply);
   EXPECT_EQ(code_of(reply.error()), errc::unavailable);
@@ -429,7 +448,7 @@ TEST_F(redis_store_test, the_store_serves_again_after_redis_restarts_and_reloads
     auto fresh = place_cmd("bob");
     auto e = domain::decide(std::nullopt, fresh, t0);
     if (auto r = ask<commit_reply>(commit_atom::value,
-                                   order_commit{0, domain::apply_event(std::nullopt, *e), *e, {}, {}, {}}))
+                                   order_commit{0, domain::apply_event(std::nullopt, *e), *e, {}, {}, {}, {}}))
       reply = *r;
     else
       std::this_thread::sleep_for(milliseconds{20});

@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 
 #include "actors/errors.hpp"
+#include "domain/order_id.hpp"
 
 namespace ordo::actors {
 
@@ -40,6 +41,12 @@ caf::result<T> serve(store_self self, F&& f) {
 
 caf::result<commit_reply> commit(memory_store_data& data, const order_commit& c) {
   const auto& id = c.state.order.id;
+  if (c.fence) {
+    const auto lease = data.leases.find(std::string{domain::order_id_tag(id)});
+    if (lease == data.leases.end() || lease->second.owner != c.fence->owner ||
+        lease->second.epoch != c.fence->epoch)
+      return commit_reply{std::nullopt, true};
+  }
   if (c.idem) {
     const auto it = data.idem_keys.find({c.idem->customer, c.idem->key});
     if (it != data.idem_keys.end())

@@ -23,6 +23,9 @@ struct memory_store_data {
   std::map<std::string, session_record> sessions;
   std::map<std::string, std::int64_t> payment_deadlines;
   std::vector<std::pair<std::string, domain::event>> events; // (order id, event), in order
+  // A fenced commit applies only under the lease recorded here for its tag, as the Redis
+  // commit script checks (expiry is the Redis store's business, not modelled).
+  std::map<std::string, commit_fence> leases; // by tag
   std::size_t commits = 0;
   std::size_t loads = 0;
 
