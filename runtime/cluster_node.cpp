@@ -394,8 +394,10 @@ void cluster_node::step_leases() {
   // One line per round, not per tag: a node takes or gives up hundreds at once.
   if (acquired > 0)
     log_event("info", "tags_acquired", {{"count", std::to_string(acquired)}});
-  if (released > 0)
+  if (released > 0) {
+    handoffs_.fetch_add(released, std::memory_order_relaxed);
     log_event("info", "tags_released", {{"count", std::to_string(released)}});
+  }
   if (lost > 0)
     log_event("warning", "tags_lost", {{"count", std::to_string(lost)}});
 }

@@ -72,6 +72,7 @@ public:
   // The other live nodes' addresses.
   std::vector<std::string> peer_addresses() const;
   std::uint64_t renewals_failed() const { return renewals_failed_.load(std::memory_order_relaxed); }
+  std::uint64_t handoffs() const { return handoffs_.load(std::memory_order_relaxed); }
 
   std::optional<actors::commit_fence> lease_of(std::size_t tag) const override;
   bool awaiting(std::size_t tag) const override;
@@ -117,6 +118,7 @@ private:
   bool left_ = false;
 
   std::atomic<std::uint64_t> renewals_failed_{0};
+  std::atomic<std::uint64_t> handoffs_{0}; // leases released
   // When Redis last answered this node (its clock), and whether it has seen the members yet.
   std::atomic<std::int64_t> last_answer_ms_{0};
   std::atomic<bool> seen_members_{false};

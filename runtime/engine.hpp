@@ -48,6 +48,7 @@ public:
   const actors::actor_tree& tree() const { return tree_; }
   const actors::store_actor& store() const { return store_; }
   const cluster_node& node() const { return *node_; }
+  std::shared_ptr<const cluster_node> shared_node() const { return node_; }
 
   // A push another node relayed: to this node's subscribers of the order's customer only
   // (never relayed on, so a push crosses one link).

@@ -426,8 +426,10 @@ private:
         if (auto owner = opts_.route(*tag)) {
           ++c.in_flight;
           ++in_flight_count_;
-          if (opts_.requests)
+          if (opts_.requests) {
             opts_.requests->entered();
+            opts_.requests->forwarded();
+          }
           peers_->forward(*owner, c.id, req.rid, std::move(session), std::move(req.body));
           return;
         }

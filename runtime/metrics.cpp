@@ -11,6 +11,7 @@
 #include <sstream>
 #include <utility>
 
+#include "runtime/cluster_node.hpp"
 #include "runtime/process_figures.hpp"
 
 namespace ordo::runtime {
@@ -183,7 +184,9 @@ prometheus::Histogram* lone_histogram(prometheus::Registry& r, const char* name,
 
 request_metrics::request_metrics(prometheus::Registry& registry)
   : in_flight_(lone_gauge(registry, "ordo_requests_in_flight",
-                          "Requests handed to the actors whose answers are not back yet.")) {
+                          "Requests handed to the actors whose answers are not back yet.")),
+    forwarded_(lone_counter(registry, "ordo_requests_forwarded_total",
+                            "Requests sent on to the node serving their customer tag.")) {
   auto& durations = histograms(registry, "ordo_request_duration_seconds",
                                "Time from a request's arrival to its answer, by op.");
   auto& counts =
@@ -204,6 +207,10 @@ prometheus::Counter& request_metrics::counter(std::size_t op, std::optional<errc
   auto* c = by_code_[op][failure ? 1 + static_cast<std::size_t>(*failure) : 0];
   assert(c != nullptr);
   return *c;
+}
+
+void request_metrics::forwarded() {
+  forwarded_->Increment();
 }
 
 void request_metrics::entered() {
@@ -329,10 +336,31 @@ std::optional<std::string> engine_metrics::not_ready() const {
   return std::nullopt;
 }
 
+void engine_metrics::watch_cluster(std::shared_ptr<const cluster_node> node) {
+  std::lock_guard lock{node_mutex_};
+  node_ = std::move(node);
+}
+
 std::string engine_metrics::exposition() const {
   auto families = registry_->Collect();
   add_actor_families(*actors_, families);
   add_process_families(families);
+  std::shared_ptr<const cluster_node> node;
+  {
+    std::lock_guard lock{node_mutex_};
+    node = node_;
+  }
+  if (node) {
+    add_single(families, "ordo_cluster_nodes", "Live nodes of the engine this node sees, itself included.",
+               MetricType::Gauge, static_cast<double>(node->members().size()));
+    add_single(families, "ordo_cluster_tags_owned", "Customer shard tags this node serves now.",
+               MetricType::Gauge, static_cast<double>(node->tags_served()));
+    add_single(families, "ordo_lease_renewals_failed_total",
+               "Lease renewals refused or unanswered (a tag lost or at risk).", MetricType::Counter,
+               static_cast<double>(node->renewals_failed()));
+    add_single(families, "ordo_tag_handoffs_total", "Tags this node handed to another node.",
+               MetricType::Counter, static_cast<double>(node->handoffs()));
+  }
   add_single(families, "ordo_ready", "1 while the process serves (/ready answers 200).",
              MetricType::Gauge, not_ready() ? 0 : 1);
   add_family(families, "ordo_build_info", "The running build; always 1.", MetricType::Gauge,

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <variant>
@@ -30,6 +31,8 @@ class Family;
 } // namespace prometheus
 
 namespace ordo::runtime {
+
+class cluster_node;
 
 using metrics_clock = std::chrono::steady_clock;
 
@@ -53,6 +56,8 @@ public:
   void answered(std::size_t op, std::optional<errc> failure, metrics_clock::duration took);
   // A request the gateway answered itself, never in flight (ping, refusals before any actor).
   void answered_at_once(std::size_t op, std::optional<errc> failure);
+  // A request sent on to the node serving its customer tag (that node counts its answer).
+  void forwarded();
 
 private:
   prometheus::Counter& counter(std::size_t op, std::optional<errc> failure);
@@ -62,6 +67,7 @@ private:
   std::array<std::array<prometheus::Counter*, errc_count + 1>, op_count> by_code_{};
   std::array<prometheus::Histogram*, op_count> durations_{};
   prometheus::Gauge* in_flight_;
+  prometheus::Counter* forwarded_;
 };
 
 class connection_metrics {
@@ -142,6 +148,9 @@ public:
   const std::shared_ptr<actors::actor_metrics>& actors() const { return actors_; }
 
   void set_phase(serving_phase phase) { phase_.store(phase); }
+
+  // This node's view of the engine's nodes, read at every scrape.
+  void watch_cluster(std::shared_ptr<const cluster_node> node);
   // Why the process does not serve right now; empty when it does.
   std::optional<std::string> not_ready() const;
 
@@ -156,6 +165,8 @@ private:
   std::unique_ptr<store_metrics> store_;
   std::shared_ptr<actors::actor_metrics> actors_;
   std::atomic<serving_phase> phase_{serving_phase::starting};
+  mutable std::mutex node_mutex_; // scrapes run on the endpoint's threads
+  std::shared_ptr<const cluster_node> node_;
 };
 
 } // namespace ordo::runtime

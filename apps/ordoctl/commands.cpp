@@ -12,6 +12,7 @@
 #include "auth/secure_random.hpp"
 #include "auth/token.hpp"
 #include "clients/client.hpp"
+#include "cluster_view.hpp"
 #include "exposition.hpp"
 #include "http_get.hpp"
 #include "ordo/limits.hpp"
@@ -39,9 +40,11 @@ constexpr std::string_view switches[] = {"help", "json"};
 constexpr std::string_view connection_options[] = {"target", "token", "session", "timeout", "json"};
 // Taken by every command that reads ordod's metrics endpoint.
 constexpr std::string_view metrics_options[] = {"metrics", "timeout", "json"};
+// Taken by every command that reads the engine's Redis.
+constexpr std::string_view redis_options[] = {"redis", "key-prefix", "timeout", "json"};
 
 // What a command talks to, which decides the options it takes besides its own.
-enum class peer { none, ordod, metrics };
+enum class peer { none, ordod, metrics, redis };
 
 struct command_spec;
 
@@ -65,7 +68,7 @@ struct command_spec {
 };
 
 const char* common_help =
-  "options for every command that talks to ordod (all but token and stats):\n"
+  "options for every command that talks to ordod (all but token, stats and cluster):\n"
   "  --target HOST:PORT   ordod's address (default $ORDO_TARGET or 127.0.0.1:7400)\n"
   "  --token TOKEN        authenticate with a token (default $ORDO_TOKEN)\n"
   "  --session ID         resume a session instead (default $ORDO_SESSION)\n"
@@ -110,6 +113,21 @@ const char* metrics_help =
   "exit codes: 0 ok, 64 usage, 16 unavailable (cannot connect, no answer in time,\n"
   "  an answer other than 200), 10 bad_request (the answer is not a Prometheus\n"
   "  exposition of ordod's metrics)\n";
+
+const char* redis_help =
+  "options:\n"
+  "  --redis HOST:PORT    the engine's Redis (default $ORDO_REDIS or 127.0.0.1:6379)\n"
+  "  --key-prefix P       the engine's key prefix (default ordo:)\n"
+  "  --timeout MS         wait at most MS ms to connect and for each answer (default 10000)\n"
+  "  --json               print one JSON object instead of a table\n"
+  "  --help               help for the command\n\n"
+  "cluster lists the live nodes from Redis, each with its address, how long its heartbeat\n"
+  "has left, the customer tags whose leases it holds (of 1024) and when the soonest and\n"
+  "the latest of those leases end unless renewed; then how many tags no live node holds\n"
+  "(free, lapsed, or held by a node that stopped heartbeating: a take-over under way).\n\n"
+  "--json keys: nodes (name owner address heartbeat_left_ms tags soonest_lease_end_ms\n"
+  "  latest_lease_end_ms) unowned_tags tags\n\n"
+  "exit codes: 0 ok, 64 usage, 16 unavailable (cannot reach Redis)\n";
 
 std::string env_or(const char* name, const std::string& fallback) {
   const char* value = std::getenv(name);
@@ -353,6 +371,15 @@ result<exposition> scrape(const context& ctx) {
   return parsed;
 }
 
+int cluster(const context& ctx) {
+  auto view = read_cluster(ctx.target.host, ctx.target.port, ctx.args.get("key-prefix", "ordo:"),
+                           std::chrono::duration_cast<std::chrono::milliseconds>(ctx.timeout));
+  if (!view)
+    return fail(view.error());
+  std::cout << (ctx.json ? cluster_json(*view) : cluster_table(*view));
+  return 0;
+}
+
 int stats(const context& ctx) {
   std::int64_t interval_ms = default_interval_ms;
   if (ctx.args.has("interval-ms") && (!parse_number(ctx.args.get("interval-ms"), interval_ms) ||
@@ -406,6 +433,9 @@ const command_spec specs[] = {
   {"stats", "stats [--metrics HOST:PORT] [--interval-ms MS] [--json]",
    "a node's key figures from its metrics endpoint, read twice --interval-ms apart",
    {"interval-ms"}, {}, peer::metrics, stats},
+  {"cluster", "cluster [--redis HOST:PORT] [--key-prefix P] [--json]",
+   "the engine's nodes: addresses, customer tags held, heartbeats and lease ends", {}, {},
+   peer::redis, cluster},
 };
 
 const command_spec* find_spec(const std::string& name) {
@@ -423,12 +453,13 @@ bool among(const Names& names, std::string_view name) {
 bool takes(const command_spec& spec, std::string_view option) {
   return option == "help" || among(spec.options, option) ||
          (spec.peer == peer::ordod && among(connection_options, option)) ||
-         (spec.peer == peer::metrics && among(metrics_options, option));
+         (spec.peer == peer::metrics && among(metrics_options, option)) ||
+         (spec.peer == peer::redis && among(redis_options, option));
 }
 
 bool known_option(std::string_view name) {
   return among(switches, name) || among(connection_options, name) ||
-         among(metrics_options, name) ||
+         among(metrics_options, name) || among(redis_options, name) ||
          std::any_of(std::begin(specs), std::end(specs),
                      [name](const command_spec& s) { return among(s.options, name); });
 }
@@ -440,6 +471,8 @@ void print_help(const command_spec* spec) {
       std::cout << common_help;
     else if (spec->peer == peer::metrics)
       std::cout << metrics_help;
+    else if (spec->peer == peer::redis)
+      std::cout << redis_help;
     return;
   }
   std::cout << "usage: ordoctl COMMAND [ARGS] [OPTIONS]\n\ncommands:\n";
@@ -459,6 +492,8 @@ struct address_source {
 address_source address_source_of(peer p) {
   if (p == peer::metrics)
     return {"metrics", "ORDO_METRICS", default_metrics};
+  if (p == peer::redis)
+    return {"redis", "ORDO_REDIS", "127.0.0.1:6379"};
   return {"target", "ORDO_TARGET", default_target};
 }
 

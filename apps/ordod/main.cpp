@@ -47,6 +47,8 @@ int serve(ordo::runtime::config& cfg, const sigset_t& stop_signals) {
     return 1;
   }
   auto& eng = **started;
+  if (metrics)
+    metrics->watch_cluster(eng.shared_node());
   gateway_options gw;
   gw.listen = *parse_host_port(cfg.opts.listen);
   gw.max_frame_bytes = static_cast<std::size_t>(cfg.opts.max_frame_bytes);

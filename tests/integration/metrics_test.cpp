@@ -199,5 +199,35 @@ TEST_F(metrics, a_metrics_address_in_use_stops_start_up_naming_it) {
   ::close(taken);
 }
 
+TEST_F(metrics, a_second_node_takes_half_the_tags_and_requests_for_them_are_forwarded) {
+  start_ordod(metrics_flag());
+  EXPECT_EQ(value("ordo_cluster_nodes"), 1);
+  EXPECT_EQ(value("ordo_cluster_tags_owned"), 1024);
+  const auto second_metrics = free_loopback_port();
+  ordod_process second{redis.address(),
+                       {"--metrics=127.0.0.1:" + std::to_string(second_metrics)}};
+  // The first hands the second its share; the two serve every tag between them.
+  const auto owned_by_second = [&] {
+    const auto answer = http_get(second_metrics, "/metrics");
+    return answer ? sample_value(answer->body, "ordo_cluster_tags_owned").value_or(0) : 0;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + patience;
+  while (std::chrono::steady_clock::now() < deadline &&
+         !(value("ordo_cluster_tags_owned") + owned_by_second() == 1024 && owned_by_second() > 0))
+    std::this_thread::sleep_for(std::chrono::milliseconds{50});
+  EXPECT_EQ(value("ordo_cluster_nodes"), 2);
+  EXPECT_GT(value("ordo_tag_handoffs_total"), 0);
+  EXPECT_EQ(value("ordo_cluster_tags_owned") + owned_by_second(), 1024);
+  // Orders of customers of both nodes, all placed through the first: some are forwarded.
+  auto c = connect();
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(c.call_as<session_result>(hello_request{token(role::customer, "f" + std::to_string(i))}).ok());
+    ASSERT_TRUE(c.call_as<order_result>(place_request{"k", {{"A", 1, 100}}}).ok());
+  }
+  EXPECT_GT(value("ordo_requests_forwarded_total"), 0);
+  EXPECT_LT(value("ordo_requests_forwarded_total"), 20);
+  EXPECT_EQ(value("ordo_lease_renewals_failed_total"), 0);
+}
+
 } // namespace
 } // namespace ordo::test

@@ -126,12 +126,35 @@ TEST_F(ordoctl, errors_exit_with_their_code_and_say_it_on_stderr) {
 
 TEST_F(ordoctl, every_subcommand_has_help) {
   for (const char* cmd : {"token", "ping", "hello", "place", "get", "list", "cancel", "ship",
-                          "deliver", "return", "refund", "membership", "watch", "stats"}) {
+                          "deliver", "return", "refund", "membership", "watch", "stats", "cluster"}) {
     auto r = ctl(std::string{cmd} + " --help");
     EXPECT_EQ(r.exit_code, 0) << cmd;
     EXPECT_NE(r.out.find(std::string{"usage: ordoctl "} + cmd), std::string::npos) << r.out;
   }
   EXPECT_NE(ctl("--help").out.find("exit codes"), std::string::npos);
+}
+
+TEST_F(ordoctl, cluster_lists_the_nodes_with_their_tags_and_says_when_none_answers) {
+  start_ordod();
+  ordod_process second{redis.address()};
+  const auto args = "cluster --redis " + redis.address() + " --key-prefix it:";
+  command_result r;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{30};
+  do {
+    r = ctl(args);
+  } while (!contains(r.out, "2 nodes; 0 of 1024 tags held by none") &&
+           std::chrono::steady_clock::now() < deadline);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "2 nodes; 0 of 1024 tags held by none")) << r.out;
+  EXPECT_TRUE(contains(r.out, ordod->address())) << r.out;
+  EXPECT_TRUE(contains(r.out, second.address())) << r.out;
+  const auto json = ctl(args + " --json");
+  EXPECT_EQ(json.exit_code, 0);
+  EXPECT_TRUE(contains(json.out, "\"address\":\"" + second.address() + "\"")) << json.out;
+  EXPECT_TRUE(contains(json.out, "\"unowned_tags\":0")) << json.out;
+  const auto down = ctl_offline("cluster --redis 127.0.0.1:1");
+  EXPECT_EQ(down.exit_code, 16);
+  EXPECT_TRUE(contains(down.err, "cannot reach redis at 127.0.0.1:1")) << down.err;
 }
 
 TEST_F(ordoctl, membership_and_watch) {
