@@ -28,7 +28,9 @@ const char* help_text =
   "latency percentiles per operation, then verifies every acknowledged order.\n\n"
   "options:\n"
   "  --mode tcp|inproc          talk to ordod over TCP, or embed the engine (default tcp)\n"
-  "  --target HOST:PORT         ordod to load (tcp mode; default 127.0.0.1:7400)\n"
+  "  --target HOST:PORT[,...]   ordod to load (tcp mode; default 127.0.0.1:7400); several\n"
+  "                             nodes of one engine: connections are spread over them, and\n"
+  "                             one whose node dies moves on to the next\n"
   "  --redis HOST:PORT          the engine's Redis: the engine's own in inproc mode, and\n"
   "                             where acknowledged writes are verified (both modes)\n"
   "  --key-prefix P             the engine's key prefix (default ordo:)\n"
@@ -179,10 +181,16 @@ int run_cli(int argc, char** argv) {
   std::unique_ptr<transport> t;
   std::string target = target_text;
   if (mode == "tcp") {
-    auto address = runtime::parse_host_port(target_text);
-    if (!address)
-      return usage("--target must be HOST:PORT");
-    t = tcp_transport(*address, connections);
+    std::vector<runtime::host_port> targets;
+    for (std::size_t from = 0; from <= target_text.size();) {
+      const auto comma = std::min(target_text.find(',', from), target_text.size());
+      auto address = runtime::parse_host_port(target_text.substr(from, comma - from));
+      if (!address)
+        return usage("--target must be HOST:PORT[,HOST:PORT...], got '" + target_text + "'");
+      targets.push_back(std::move(*address));
+      from = comma + 1;
+    }
+    t = tcp_transport(std::move(targets), connections);
   } else {
     engine_options engine_opts;
     engine_opts.redis = args["redis"];

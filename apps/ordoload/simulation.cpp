@@ -180,6 +180,26 @@ private:
       return settled(f, status);
     }
     awaiting_payment_.emplace(f->id, f);
+    poll_payment_later(f);
+  }
+
+  // Pushes are not guaranteed (one sent while the customer's connection moves to another
+  // node is lost with it), so a customer that has heard nothing for a while asks.
+  void poll_payment_later(const flow_ptr& f) {
+    after(std::chrono::seconds{2}, [this, f] {
+      if (awaiting_payment_.count(f->id) == 0)
+        return;
+      send(f, f->customer, get_request{f->id}, "get_payment", clock_type::now(),
+           [this, f](result<reply_body>& r) {
+             const auto* got = r ? std::get_if<order_result>(&*r) : nullptr;
+             if (awaiting_payment_.count(f->id) == 0)
+               return;
+             if (!got || got->order.status == order_status::pending_payment)
+               return poll_payment_later(f);
+             awaiting_payment_.erase(f->id);
+             settled(f, got->order.status);
+           });
+    });
   }
 
   void pushed(const order& o) {

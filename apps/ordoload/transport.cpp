@@ -28,8 +28,8 @@ namespace {
 // a third of its CPU, which it takes from the engine it measures when both share a machine.
 class tcp final : public transport {
 public:
-  tcp(runtime::host_port target, std::size_t connections)
-      : target_(std::move(target)), wanted_connections_(connections),
+  tcp(std::vector<runtime::host_port> targets, std::size_t connections)
+      : targets_(std::move(targets)), wanted_connections_(connections),
         epoll_(::epoll_create1(EPOLL_CLOEXEC)) {}
 
   ~tcp() override {
@@ -47,10 +47,13 @@ public:
                                                 : std::min(wanted_connections_, tokens.size());
     subscribers_ = subscribers;
     for (std::size_t i = 0; i < count; ++i) {
-      auto c = client::connect(target_.host, target_.port);
+      const auto& target = targets_[i % targets_.size()];
+      auto c = client::connect(target.host, target.port);
       if (!c)
-        return std::move(c).error();
+        return error{c.error().code, target.host + ":" + std::to_string(target.port) + ": " +
+                                       c.error().message};
       connections_.push_back(std::make_unique<connection>(std::move(*c)));
+      connections_.back()->target = i % targets_.size();
       if (auto watched = watch(connections_.size() - 1); !watched)
         return watched;
     }
@@ -128,6 +131,7 @@ private:
     bool switching = false;                                   // a resume is in flight
     std::deque<held_request> held;                            // not sent yet, in order
     std::vector<std::size_t> channels;                        // whose sessions it carries
+    std::size_t target = 0;                                   // which node it talks to
     bool lost = false;
     std::chrono::steady_clock::time_point reopen_at{};
   };
@@ -156,9 +160,12 @@ private:
       if (!conn.lost || now < conn.reopen_at)
         continue;
       conn.reopen_at = now + std::chrono::milliseconds{200};
-      auto c = client::connect(target_.host, target_.port);
-      if (!c)
+      const auto& target = targets_[conn.target];
+      auto c = client::connect(target.host, target.port);
+      if (!c) {
+        conn.target = (conn.target + 1) % targets_.size(); // that node is gone: the next one
         continue;
+      }
       // Short waits: the whole load waits while a connection is re-opened.
       constexpr std::chrono::milliseconds reopen_wait{1'000};
       bool resumed = true;
@@ -169,8 +176,10 @@ private:
         if (!resumed)
           break;
       }
-      if (!resumed)
+      if (!resumed) {
+        conn.target = (conn.target + 1) % targets_.size();
         continue;
+      }
       conn.link = std::move(*c);
       conn.current = conn.channels.back();
       if (watch(i).ok())
@@ -234,7 +243,7 @@ private:
     }
   }
 
-  runtime::host_port target_;
+  std::vector<runtime::host_port> targets_;
   std::size_t wanted_connections_;
   int epoll_;
   std::vector<std::unique_ptr<connection>> connections_;
@@ -319,8 +328,9 @@ private:
 
 } // namespace
 
-std::unique_ptr<transport> tcp_transport(runtime::host_port target, std::size_t connections) {
-  return std::make_unique<tcp>(std::move(target), connections);
+std::unique_ptr<transport> tcp_transport(std::vector<runtime::host_port> targets,
+                                         std::size_t connections) {
+  return std::make_unique<tcp>(std::move(targets), connections);
 }
 
 result<std::unique_ptr<transport>> inproc_transport(engine_options opts) {

@@ -35,7 +35,10 @@ public:
 };
 
 // `connections` 0: one connection per channel; otherwise the channels share that many.
-std::unique_ptr<transport> tcp_transport(runtime::host_port target, std::size_t connections);
+// Connections are spread over the targets (nodes of one engine) in turn; one whose node
+// stops answering is opened again on the next target.
+std::unique_ptr<transport> tcp_transport(std::vector<runtime::host_port> targets,
+                                         std::size_t connections);
 result<std::unique_ptr<transport>> inproc_transport(engine_options opts);
 
 } // namespace ordo::load

@@ -5,6 +5,7 @@
 // loses nothing acknowledged and its customers are served again within a lease and a bit;
 // a node stopped past its lease and woken answers nothing stale.
 
+#include "background_load.hpp"
 #include "gateway_fixture.hpp"
 
 #include <signal.h>
@@ -247,6 +248,34 @@ TEST_F(cluster, a_node_stopped_past_its_lease_answers_nothing_stale_when_woken) 
       EXPECT_EQ(got.error().code, errc::unavailable) << got.error().message;
     std::this_thread::sleep_for(50ms);
   }
+}
+
+TEST_F(cluster, a_node_joining_and_one_leaving_under_load_fail_nothing_but_unavailable) {
+  start_nodes(2);
+  background_load load{nodes[0]->address() + "," + nodes[1]->address(), redis.address(), 600,
+                       "cluster_join_leave", "lifecycle"};
+  std::this_thread::sleep_for(1'500ms);
+  nodes.push_back(std::make_unique<ordod_process>(
+    redis.address(), std::vector<std::string>{"--lease-ms=" + std::to_string(lease_ms)}));
+  ASSERT_TRUE(every_tag_held(3)) << load.output();
+  std::this_thread::sleep_for(1'000ms);
+  EXPECT_EQ(nodes[1]->terminate(), 0); // leaves: hands its tags over, then drains
+  ASSERT_TRUE(every_tag_held(2)) << load.output();
+  std::this_thread::sleep_for(1'000ms);
+  load.ask_to_stop();
+  const auto exit_code = load.finish();
+  const auto out = load.output();
+  EXPECT_EQ(exit_code, 0) << out;
+  EXPECT_NE(out.find("verification passed"), std::string::npos) << out;
+  EXPECT_GT(load.number("acknowledged_orders"), 50) << out;
+  // Nothing failed but unavailable (requests cut by the leave, retried with their keys).
+  const auto json = load.json();
+  const auto errors = json.substr(json.find("\"errors\":{"));
+  const auto listed = errors.substr(0, errors.find('}') + 1);
+  EXPECT_TRUE(listed == "\"errors\":{}" || listed.find("unavailable") != std::string::npos)
+    << listed;
+  for (const char* code : {"conflict", "invalid_state", "not_found", "internal", "bad_request"})
+    EXPECT_EQ(listed.find(code), std::string::npos) << listed << "\n" << out;
 }
 
 } // namespace

@@ -10,6 +10,7 @@
 //   - Redis frozen while places and payments are in flight: every order still ends paid.
 // scripts/chaos runs the first for many more cycles.
 
+#include "background_load.hpp"
 #include "gateway_fixture.hpp"
 
 #include <fcntl.h>
@@ -27,61 +28,6 @@ namespace ordo::test {
 namespace {
 
 using std::chrono::milliseconds;
-
-std::string read_file(const std::string& path) {
-  std::ifstream in{path};
-  return {std::istreambuf_iterator<char>{in}, {}};
-}
-
-// An ordoload run in the background (place scenario, closed loop), verified at the end.
-class background_load {
-public:
-  background_load(const std::string& target, const std::string& redis, double seconds,
-                  const std::string& name)
-      : out_path_(::testing::TempDir() + "/" + name + ".out"),
-        json_path_(::testing::TempDir() + "/" + name + ".json") {
-    const int out = ::open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    pid_ = spawn_child({ORDOLOAD_PATH, "--target", target, "--redis", redis, "--key-prefix", "it:",
-                        "--auth-key", ordod_process::auth_key, "--scenario", "place",
-                        "--customers", "40", "--concurrency", "32", "--warmup", "0",
-                        "--duration", std::to_string(seconds), "--json", json_path_},
-                       out, out);
-    ::close(out);
-  }
-
-  // Waits for ordoload; its exit code.
-  int finish() {
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
-  // Ends the run early (ordoload finishes what is in flight, reports and verifies).
-  void ask_to_stop() const { ::kill(pid_, SIGTERM); }
-
-  ~background_load() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-
-  std::string output() const { return read_file(out_path_); }
-  std::string json() const { return read_file(json_path_); }
-
-  // A number from the JSON report, e.g. "connections_lost".
-  long long number(const std::string& field) const {
-    const auto text = json();
-    const auto at = text.find("\"" + field + "\":");
-    return at == std::string::npos ? -1 : std::stoll(text.substr(at + field.size() + 3));
-  }
-
-private:
-  std::string out_path_;
-  std::string json_path_;
-  pid_t pid_ = -1;
-};
 
 class crash : public gateway_fixture {};
 
@@ -118,7 +64,7 @@ TEST_F(crash, ordod_killed_with_kill_9_again_and_again_loses_and_duplicates_noth
   const auto port = ordod->port();
   // Kills come only once every connection is back, so the run lasts as long as that takes;
   // the test ends it.
-  background_load load{ordod->address(), redis.address(), 600, "crash_ordod"};
+  background_load load{ordod->address(), redis.address(), 600, "crash_ordod", "place"};
   for (int cycle = 0; cycle < cycles; ++cycle) {
     ASSERT_TRUE(await_sessions(metrics_port, connections))
       << "ordoload did not reconnect within 60 s (cycle " << cycle << ")\n" << load.output();
@@ -147,7 +93,7 @@ protected:
 TEST_F(redis_crash, redis_killed_with_kill_9_under_load_loses_no_acknowledged_write) {
   constexpr int cycles = 3;
   start_ordod({"--redis-timeout-ms=1000"});
-  background_load load{ordod->address(), redis.address(), 2.0 + cycles * 1.5, "crash_redis"};
+  background_load load{ordod->address(), redis.address(), 2.0 + cycles * 1.5, "crash_redis", "place"};
   for (int cycle = 0; cycle < cycles; ++cycle) {
     std::this_thread::sleep_for(milliseconds{800});
     redis.kill();
