@@ -134,7 +134,7 @@ bool cluster_node::await_settled(std::chrono::milliseconds within) const {
       if (slot->assigned && !slot->ownership.may_serve(now))
         settled = false;
     }
-    if (settled && any)
+    if (settled && (any || seen_members_.load(std::memory_order_relaxed)))
       return true;
     std::this_thread::sleep_for(tick);
   }
@@ -277,12 +277,18 @@ void cluster_node::beat(const char* op, bool assigning) {
   const auto& e = (*answer)->elements;
   const auto redis_now = to_int(e[0].text).value_or(0);
   std::vector<cluster_member> seen;
-  std::vector<std::string> names;
+  std::vector<std::string> names;     // the nodes that own tags
+  std::vector<std::string> all_names;
   for (std::size_t i = 1; i + 3 < e.size(); i += 4) {
     seen.push_back({e[i].text, e[i + 1].text, e[i + 2].text,
                     to_int(e[i + 3].text).value_or(redis_now) - redis_now});
-    names.push_back(e[i].text);
+    all_names.push_back(e[i].text);
+    // Nobody can forward to a node without an address: it owns tags only when no node has one.
+    if (e[i + 2].text != "-")
+      names.push_back(e[i].text);
   }
+  if (names.empty())
+    names = std::move(all_names);
   std::sort(seen.begin(), seen.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   std::vector<std::string> assigned(domain::customer_tags);
   for (std::size_t tag = 0; tag < assigned.size(); ++tag) {

@@ -1,5 +1,7 @@
 // ordo::engine (include/ordo/engine.hpp): runtime::engine on an actor system of its own,
-// reached through the same bridge as the TCP gateway, so both share every rule.
+// reached through the same bridge as the TCP gateway, so both share every rule. As a node
+// of an engine of several, it sends a request about another node's tag on over a node link,
+// as the gateway does; with node_listen it runs a gateway of its own for the other nodes.
 
 #include "ordo/engine.hpp"
 
@@ -13,13 +15,19 @@
 #include "auth/secure_random.hpp"
 #include "auth/token.hpp"
 #include "runtime/bridge.hpp"
+#include "runtime/cluster_node.hpp"
 #include "runtime/config.hpp"
 #include "runtime/engine.hpp"
+#include "runtime/gateway.hpp"
+#include "runtime/peer_links.hpp"
+#include "runtime/request_tag.hpp"
 
 namespace ordo {
 
 namespace {
 
+
+constexpr std::size_t max_remembered_sessions = 1'000'000;
 
 error stopping() {
   return {errc::unavailable, "the engine is stopping"};
@@ -63,12 +71,16 @@ struct engine::impl {
   std::unique_ptr<caf::actor_system> sys;
   std::unique_ptr<runtime::engine> core;
   caf::actor bridge;
+  std::unique_ptr<runtime::peer_links> peers;
+  std::unique_ptr<runtime::gateway> gate; // with node_listen
 
   std::mutex mutex;
   bool stopped = false;
   std::uint64_t next_ticket = 1;
   std::unordered_map<std::uint64_t, reply_callback> pending;      // by ticket
   std::unordered_map<std::uint64_t, push_callback> subscribers;   // by subscription
+  std::unordered_map<std::string, std::string> customers;         // session -> its customer
+  std::chrono::steady_clock::time_point next_keep{};
 
   void complete(runtime::completion c) {
     if (auto* push = std::get_if<order_push>(&c.what)) {
@@ -90,6 +102,16 @@ struct engine::impl {
         return; // answered unavailable by stop()
       done = std::move(it->second);
       pending.erase(it);
+    }
+    const auto* body = std::get_if<reply_body>(&c.what);
+    if (auto* opened = body ? std::get_if<session_result>(body) : nullptr;
+        opened != nullptr && opened->role == role::customer) {
+      std::lock_guard<std::mutex> guard{mutex};
+      // Bounded: a session forgotten here places through this node, whose order actor then
+      // answers unavailable if the customer's tag is another node's; a resume teaches it again.
+      if (customers.size() >= max_remembered_sessions)
+        customers.clear();
+      customers[opened->session] = opened->subject;
     }
     if (auto* err = std::get_if<error>(&c.what))
       done(std::move(*err));
@@ -116,7 +138,37 @@ struct engine::impl {
       done(stopping());
       return;
     }
+    keep_links();
+    if (auto owner = owner_of(session, body)) {
+      peers->forward(*owner, subscriber, ticket, std::move(session), std::move(body));
+      return;
+    }
     runtime::bridge_submit(bridge, subscriber, ticket, std::move(session), std::move(body));
+  }
+
+  // Links to the other nodes bring their pushes for this engine's subscribers; they are
+  // looked after on the callers' requests, at most every 100 ms.
+  void keep_links() {
+    const auto now = std::chrono::steady_clock::now();
+    {
+      std::lock_guard<std::mutex> guard{mutex};
+      if (now < next_keep)
+        return;
+      next_keep = now + std::chrono::milliseconds{100};
+    }
+    peers->keep(core->node().peer_addresses());
+  }
+
+  // The node a request goes to, when another one serves what it is about.
+  std::optional<std::string> owner_of(const std::string& session, const request_body& body) {
+    std::string customer;
+    {
+      std::lock_guard<std::mutex> guard{mutex};
+      if (auto it = customers.find(session); it != customers.end())
+        customer = it->second;
+    }
+    const auto tag = runtime::request_tag(body, customer);
+    return tag ? core->node().forward_address(*tag) : std::nullopt;
   }
 
   void unsubscribe(std::uint64_t id) {
@@ -139,6 +191,12 @@ struct engine::impl {
     }
     for (auto& [ticket, done] : unanswered)
       done(stopping());
+    if (gate) {
+      core->leave(std::chrono::milliseconds{2'000});
+      gate->drain(std::chrono::milliseconds{2'000});
+      gate.reset();
+    }
+    peers.reset();
     caf::anon_send_exit(bridge, caf::exit_reason::user_shutdown);
     core->stop();
   }
@@ -153,11 +211,38 @@ result<std::unique_ptr<engine>> engine::start(engine_options opts) {
   actors::add_error_category(i->cfg);
   i->cfg.apply_scheduler_threads();
   i->sys = std::make_unique<caf::actor_system>(i->cfg);
-  auto core = runtime::engine::start(*i->sys, i->cfg.opts);
+  const auto& o = i->cfg.opts;
+  auto core = runtime::engine::start(*i->sys, o, nullptr, o.node_listen.empty() ? "-" : o.node_listen);
   if (!core)
     return std::move(core).error();
   i->core = std::move(*core);
   std::weak_ptr<impl> weak = i;
+  const auto node = &i->core->node();
+  const auto engine_core = i->core.get();
+  i->peers = std::make_unique<runtime::peer_links>(
+    runtime::peer_links_options{o.node.empty() ? node->owner() : o.node, o.auth_key,
+                                std::chrono::milliseconds{o.request_timeout_ms}},
+    [weak](runtime::completion c) {
+      if (auto strong = weak.lock())
+        strong->complete(std::move(c));
+    },
+    [engine_core](order pushed) { engine_core->deliver_push(std::move(pushed)); });
+  if (!o.node_listen.empty()) {
+    runtime::gateway_options gw;
+    gw.listen = *runtime::parse_host_port(o.node_listen);
+    gw.request_timeout = std::chrono::milliseconds{o.request_timeout_ms};
+    gw.node = o.node.empty() ? node->owner() : o.node;
+    gw.auth_key = o.auth_key;
+    gw.route = [node](std::size_t tag) { return node->forward_address(tag); };
+    gw.nodes = [node] { return node->peer_addresses(); };
+    gw.pushed = [engine_core](order pushed) { engine_core->deliver_push(std::move(pushed)); };
+    auto listening = runtime::gateway::start(*i->sys, i->core->tree().sessions, gw);
+    if (!listening) {
+      i->core->stop();
+      return std::move(listening).error();
+    }
+    i->gate = std::move(*listening);
+  }
   i->bridge = runtime::spawn_bridge(
     *i->sys, i->core->tree().sessions,
     [weak](runtime::completion c) {

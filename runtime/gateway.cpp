@@ -19,7 +19,6 @@
 
 #include "auth/node_proof.hpp"
 #include "auth/secure_random.hpp"
-#include "domain/order_id.hpp"
 #include "messages/codec.hpp"
 #include "messages/frame.hpp"
 #include "messages/peer_frames.hpp"
@@ -28,6 +27,7 @@
 #include "runtime/log.hpp"
 #include "runtime/metrics.hpp"
 #include "runtime/peer_links.hpp"
+#include "runtime/request_tag.hpp"
 
 namespace ordo::runtime {
 
@@ -120,27 +120,6 @@ std::int64_t unix_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
            std::chrono::system_clock::now().time_since_epoch())
     .count();
-}
-
-// The customer shard tag a request is about, when it is about one order or places one.
-std::optional<std::size_t> target_tag(const connection& c, const request_body& body) {
-  return std::visit(
-    [&](const auto& b) -> std::optional<std::size_t> {
-      using T = std::decay_t<decltype(b)>;
-      if constexpr (std::is_same_v<T, get_request> || std::is_same_v<T, cancel_request> ||
-                    std::is_same_v<T, ship_request> || std::is_same_v<T, deliver_request> ||
-                    std::is_same_v<T, return_request> || std::is_same_v<T, refund_request>) {
-        const auto tag = domain::tag_index(domain::order_id_tag(b.order));
-        return tag < domain::customer_tags ? std::optional{tag} : std::nullopt;
-      } else if constexpr (std::is_same_v<T, place_request>) {
-        if (c.role != ordo::role::customer || c.subject.empty())
-          return std::nullopt;
-        return domain::tag_index(domain::customer_tag(c.subject));
-      } else {
-        return std::nullopt;
-      }
-    },
-    body);
 }
 
 bool watch(int epoll, int fd, std::uint32_t events, std::uint64_t tag) {
@@ -422,7 +401,8 @@ private:
     else
       session = c.session;
     if (peers_) {
-      if (const auto tag = target_tag(c, req.body))
+      const auto customer = c.role == ordo::role::customer ? std::string_view{c.subject} : "";
+      if (const auto tag = request_tag(req.body, customer))
         if (auto owner = opts_.route(*tag)) {
           ++c.in_flight;
           ++in_flight_count_;

@@ -77,6 +77,8 @@ std::vector<std::string> validate(const engine_options& opts) {
   check_range(problems, "scheduler-threads", opts.scheduler_threads, 0, max_scheduler_threads);
   if (opts.node.find_first_of(" \t\r\n#") != std::string::npos)
     problems.push_back("node must not contain spaces or '#', got '" + opts.node + "'");
+  if (!opts.node_listen.empty())
+    check_address(problems, "node-listen", opts.node_listen);
   // Below 300 ms the renewal third and the margin fifth leave no room for a Redis round trip.
   check_range(problems, "lease-ms", opts.lease_ms, 300, 600'000);
   return problems;

@@ -43,6 +43,11 @@ struct engine_options {
   // ends.
   std::string node;
   std::int64_t lease_ms = 3'000;
+  // HOST:PORT where an embedded engine serves the other nodes (and clients, with the wire
+  // protocol), so that it owns customer tags of its own. Empty: it owns none while nodes with
+  // an address exist, and sends every order's request on to the node serving it. (ordod
+  // serves the other nodes on its --listen address and ignores this.)
+  std::string node_listen;
 };
 
 } // namespace ordo
