@@ -97,10 +97,10 @@ result<std::unique_ptr<engine>> engine::start(caf::actor_system& sys, const engi
   node_opts.redis = *address;
   node_opts.redis_timeout = timeout;
   node_opts.lease_ms = opts.lease_ms;
+  // Requests for the tags this node is to take wait for them (after a crash, until the
+  // previous incarnation's leases have run out), so start-up does not: the other nodes may
+  // already be forwarding to this one's address.
   e->node_ = std::make_shared<cluster_node>(std::move(node_opts));
-  // Serving from the first request when the tags are free; after a crash the previous
-  // incarnation's leases must run out first, and requests meanwhile wait for them.
-  e->node_->await_settled(std::chrono::milliseconds{opts.lease_ms} + timeout);
   auto ctx = context_for(opts);
   ctx.tags = e->node_;
   ctx.store = e->store_;

@@ -38,6 +38,10 @@ constexpr int reads_per_wakeup = 4; // then other connections get their turn
 constexpr int max_events = 256;
 constexpr std::uint64_t listener_tag = ~std::uint64_t{0};
 constexpr std::uint64_t wakeup_tag = ~std::uint64_t{0} - 1;
+// Marks the completions of forwarded requests: their `connection` is a forward id.
+constexpr std::uint64_t forwarded_flag = std::uint64_t{1} << 62;
+// What a node answers for a tag it does not serve (actors/order_actor.cpp).
+constexpr std::string_view not_served_here = "is not served by this node";
 
 std::int64_t steady_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -410,15 +414,48 @@ private:
             opts_.requests->entered();
             opts_.requests->forwarded();
           }
-          peers_->forward(*owner, c.id, req.rid, std::move(session), std::move(req.body));
+          const auto id = next_forward_++;
+          auto& f = forwards_[id];
+          f = forward{c.id, req.rid, std::move(session), std::move(req.body), steady_ms(), *tag};
+          peers_->forward(*owner, forwarded_flag | id, 0, f.session, f.body);
           return;
         }
     }
     submit(c, req.rid, std::move(session), std::move(req.body));
   }
 
+  // The answer to a forwarded request. The node it went to may not serve the tag (yet, or
+  // any more: a hand-off under way, a view of the nodes a beat old): then it goes again, to
+  // where the tag is to be served now, until the request timeout; else to its client.
+  bool forward_answered(completion& done) {
+    const auto it = forwards_.find(done.connection & ~forwarded_flag);
+    if (it == forwards_.end())
+      return false;
+    auto& f = it->second;
+    const auto* body = std::get_if<reply_body>(&done.what);
+    const auto* refused = body ? std::get_if<error_result>(body) : nullptr;
+    const bool elsewhere = refused && refused->code == errc::unavailable &&
+                           refused->message.find(not_served_here) != std::string::npos;
+    if (elsewhere && steady_ms() - f.started_ms < opts_.request_timeout.count()) {
+      if (auto owner = opts_.route(f.tag)) {
+        peers_->forward(*owner, done.connection, 0, f.session, f.body);
+        return false;
+      }
+      // Served here now: to the actors, answered as this node's own request.
+      bridge_submit(bridge_, f.connection, f.rid, std::move(f.session), std::move(f.body));
+      forwards_.erase(it);
+      return false;
+    }
+    done.connection = f.connection;
+    done.rid = f.rid;
+    forwards_.erase(it);
+    return true;
+  }
+
   void complete_all() {
     for (auto& done : done_->take_all()) {
+      if ((done.connection & forwarded_flag) != 0 && !forward_answered(done))
+        continue;
       auto it = connections_.find(done.connection);
       if (it == connections_.end()) {
         if (!std::holds_alternative<order_push>(done.what))
@@ -539,7 +576,11 @@ private:
       ::epoll_ctl(epoll_, EPOLL_CTL_DEL, listener_, nullptr);
       ::close(listener_);
       listener_ = -1;
+      // Other nodes' links stay read: what they still forward here is answered (with a
+      // pointer elsewhere for a tag this node has handed off) instead of cut off unread.
       for (auto& [id, c] : connections_) {
+        if (c.node)
+          continue;
         c.reading = false;
         rearm(c);
       }
@@ -561,6 +602,17 @@ private:
   std::shared_ptr<completion_queue> done_;
   caf::actor bridge_;
   std::unique_ptr<peer_links> peers_; // when there are other nodes to forward to
+  // Requests sent on to other nodes, by forward id, until their answer reaches the client.
+  struct forward {
+    std::uint64_t connection = 0;
+    std::uint64_t rid = 0;
+    std::string session;
+    request_body body;
+    std::int64_t started_ms = 0;
+    std::size_t tag = 0;
+  };
+  std::unordered_map<std::uint64_t, forward> forwards_;
+  std::uint64_t next_forward_ = 0;
   std::unordered_map<std::uint64_t, connection> connections_;
   std::vector<std::uint64_t> unwatchable_;
   std::uint64_t next_id_ = 0;

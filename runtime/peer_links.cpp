@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <set>
 #include <thread>
 #include <unordered_map>
@@ -27,6 +28,9 @@ namespace ordo::runtime {
 namespace {
 
 constexpr std::chrono::milliseconds connect_timeout{1'000};
+// A node that does not take connections yet (starting) or any more (restarting) gets this
+// long before the requests for it fail.
+constexpr std::chrono::milliseconds reach_patience{3'000};
 constexpr std::chrono::milliseconds poll_interval{100};
 constexpr std::size_t read_chunk_bytes = 64 * 1024;
 
@@ -132,10 +136,15 @@ private:
   void run() {
     while (!stopping_) {
       if (fd_ < 0 && !open()) {
-        fail_all("cannot reach node " + address_);
-        wait_for_wake(std::chrono::milliseconds{250});
+        const auto now = std::chrono::steady_clock::now();
+        if (!unreachable_since_)
+          unreachable_since_ = now;
+        if (now - *unreachable_since_ >= reach_patience)
+          fail_all("cannot reach node " + address_);
+        wait_for_wake(std::chrono::milliseconds{100});
         continue;
       }
+      unreachable_since_.reset();
       {
         std::lock_guard lock{mutex_};
         out_.append(outbox_);
@@ -280,6 +289,7 @@ private:
   std::unordered_map<std::uint64_t, waiting> pending_;
   std::uint64_t next_relay_ = 1;
   std::atomic<bool> stopping_{false};
+  std::optional<std::chrono::steady_clock::time_point> unreachable_since_; // the link thread's
   std::thread thread_;
 };
 

@@ -201,6 +201,9 @@ TEST_F(metrics, a_metrics_address_in_use_stops_start_up_naming_it) {
 
 TEST_F(metrics, a_second_node_takes_half_the_tags_and_requests_for_them_are_forwarded) {
   start_ordod(metrics_flag());
+  const auto settled_at = std::chrono::steady_clock::now() + patience;
+  while (value("ordo_cluster_tags_owned") < 1024 && std::chrono::steady_clock::now() < settled_at)
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
   EXPECT_EQ(value("ordo_cluster_nodes"), 1);
   EXPECT_EQ(value("ordo_cluster_tags_owned"), 1024);
   const auto second_metrics = free_loopback_port();
