@@ -42,6 +42,7 @@ constexpr std::uint64_t wakeup_tag = ~std::uint64_t{0} - 1;
 constexpr std::uint64_t forwarded_flag = std::uint64_t{1} << 62;
 // What a node answers for a tag it does not serve (actors/order_actor.cpp).
 constexpr std::string_view not_served_here = "is not served by this node";
+constexpr std::int64_t forward_retry_ms = 50;
 
 std::int64_t steady_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -204,7 +205,7 @@ private:
     std::int64_t last_sweep = steady_ms();
     std::int64_t last_keep = last_sweep;
     while (!stopping_) {
-      const int n = ::epoll_wait(epoll_, events, max_events, 100);
+      const int n = ::epoll_wait(epoll_, events, max_events, retries_.empty() ? 100 : 20);
       for (int i = 0; i < n; ++i) {
         const auto tag = events[i].data.u64;
         if (tag == listener_tag)
@@ -216,6 +217,8 @@ private:
       }
       close_unwatchable();
       const auto now = steady_ms();
+      if (!retries_.empty())
+        forward_again(now);
       if (now - last_sweep >= 1000) {
         close_unauthenticated(now);
         last_sweep = now;
@@ -436,20 +439,46 @@ private:
     const auto* refused = body ? std::get_if<error_result>(body) : nullptr;
     const bool elsewhere = refused && refused->code == errc::unavailable &&
                            refused->message.find(not_served_here) != std::string::npos;
-    if (elsewhere && steady_ms() - f.started_ms < opts_.request_timeout.count()) {
-      if (auto owner = opts_.route(f.tag)) {
-        peers_->forward(*owner, done.connection, 0, f.session, f.body);
-        return false;
-      }
-      // Served here now: to the actors, answered as this node's own request.
-      bridge_submit(bridge_, f.connection, f.rid, std::move(f.session), std::move(f.body));
-      forwards_.erase(it);
+    // A link that closed under a request (its node stopped) leaves it unknown whether it was
+    // applied: only a read, or a change under an idempotency key, may simply go again.
+    const auto* cut = std::get_if<ordo::error>(&done.what);
+    const bool repeatable = std::holds_alternative<get_request>(f.body) ||
+                            std::holds_alternative<place_request>(f.body) ||
+                            std::holds_alternative<cancel_request>(f.body) ||
+                            std::holds_alternative<return_request>(f.body);
+    const bool lost = cut && cut->code == errc::unavailable && repeatable;
+    if ((elsewhere || lost) && steady_ms() - f.started_ms < opts_.request_timeout.count()) {
+      // Soon, not at once: the view of the nodes that sent it there may take a beat to move.
+      f.retry_at_ms = steady_ms() + forward_retry_ms;
+      retries_.push_back(it->first);
       return false;
     }
     done.connection = f.connection;
     done.rid = f.rid;
     forwards_.erase(it);
     return true;
+  }
+
+  void forward_again(std::int64_t now) {
+    std::vector<std::uint64_t> later;
+    for (const auto id : retries_) {
+      const auto it = forwards_.find(id);
+      if (it == forwards_.end())
+        continue;
+      auto& f = it->second;
+      if (f.retry_at_ms > now) {
+        later.push_back(id);
+        continue;
+      }
+      if (auto owner = opts_.route(f.tag)) {
+        peers_->forward(*owner, forwarded_flag | id, 0, f.session, f.body);
+        continue;
+      }
+      // Served here now: to the actors, answered as this node's own request.
+      bridge_submit(bridge_, f.connection, f.rid, std::move(f.session), std::move(f.body));
+      forwards_.erase(it);
+    }
+    retries_ = std::move(later);
   }
 
   void complete_all() {
@@ -610,7 +639,9 @@ private:
     request_body body;
     std::int64_t started_ms = 0;
     std::size_t tag = 0;
+    std::int64_t retry_at_ms = 0;
   };
+  std::vector<std::uint64_t> retries_; // forwards to send again at their retry_at_ms
   std::unordered_map<std::uint64_t, forward> forwards_;
   std::uint64_t next_forward_ = 0;
   std::unordered_map<std::uint64_t, connection> connections_;
