@@ -26,16 +26,6 @@ std::optional<std::int64_t> to_int(const std::string& text) {
   return out;
 }
 
-redis_command script_call(const redis_script& script, std::vector<std::string> keys,
-                          std::vector<std::string> args) {
-  redis_command cmd;
-  cmd.script = script.source;
-  cmd.args = {"EVALSHA", script.sha1, std::to_string(keys.size())};
-  cmd.args.insert(cmd.args.end(), keys.begin(), keys.end());
-  cmd.args.insert(cmd.args.end(), args.begin(), args.end());
-  return cmd;
-}
-
 // Sends every command at once (they travel in one round trip) and waits up to `timeout` for
 // their answers; a missing answer is an empty optional.
 std::vector<std::optional<result<redis_value>>> call_all(redis_client& redis,

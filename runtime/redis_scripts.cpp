@@ -259,6 +259,16 @@ return live
 
 } // namespace
 
+redis_command script_call(const redis_script& script, std::vector<std::string> keys,
+                          std::vector<std::string> args) {
+  redis_command cmd;
+  cmd.script = script.source;
+  cmd.args = {"EVALSHA", script.sha1, std::to_string(keys.size())};
+  cmd.args.insert(cmd.args.end(), keys.begin(), keys.end());
+  cmd.args.insert(cmd.args.end(), args.begin(), args.end());
+  return cmd;
+}
+
 const redis_script& commit_script() {
   static const redis_script script = make_script(commit_source());
   return script;

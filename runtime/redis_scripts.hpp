@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "runtime/redis_client.hpp"
 
@@ -14,6 +15,11 @@ struct redis_script {
   std::shared_ptr<const std::string> source;
   std::string sha1;
 };
+
+// An EVALSHA of `script` with these keys and args, carrying the script for the EVAL after a
+// NOSCRIPT.
+redis_command script_call(const redis_script& script, std::vector<std::string> keys,
+                          std::vector<std::string> args);
 
 // KEYS: order, customer index, idempotency key (the order key when there is none), deadline
 // set, events stream, the customer's membership (the order key when not a place), the tag's

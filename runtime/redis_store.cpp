@@ -65,16 +65,6 @@ void issue(store_self self, store_op op, redis_command cmd, on_reply done) {
   });
 }
 
-redis_command script_call(const redis_script& script, std::vector<std::string> keys,
-                          std::vector<std::string> args) {
-  redis_command cmd;
-  cmd.script = script.source;
-  cmd.args = {"EVALSHA", script.sha1, std::to_string(keys.size())};
-  cmd.args.insert(cmd.args.end(), keys.begin(), keys.end());
-  cmd.args.insert(cmd.args.end(), args.begin(), args.end());
-  return cmd;
-}
-
 // Errors Redis reports when it cannot take writes right now: the change was not made.
 bool transient(const std::string& message) {
   for (const char* prefix : {"OOM", "BUSY", "LOADING", "READONLY", "MASTERDOWN", "TRYAGAIN",

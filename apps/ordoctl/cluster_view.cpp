@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "domain/order_id.hpp"
+#include "render.hpp"
 
 namespace ordo::ctl {
 
@@ -31,16 +32,6 @@ std::int64_t to_int(const redisReply* r) {
   if (r == nullptr || r->type != REDIS_REPLY_STRING)
     return 0;
   return std::strtoll(r->str, nullptr, 10);
-}
-
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      out += '\\';
-    out += c;
-  }
-  return out + "\"";
 }
 
 } // namespace
@@ -125,8 +116,8 @@ std::string cluster_json(const cluster_view& view) {
   out << "{\"nodes\":[";
   for (std::size_t i = 0; i < view.nodes.size(); ++i) {
     const auto& n = view.nodes[i];
-    out << (i ? "," : "") << "{\"name\":" << quoted(n.name) << ",\"owner\":" << quoted(n.owner)
-        << ",\"address\":" << quoted(n.address) << ",\"heartbeat_left_ms\":" << n.heartbeat_left_ms
+    out << (i ? "," : "") << "{\"name\":" << json_string(n.name) << ",\"owner\":" << json_string(n.owner)
+        << ",\"address\":" << json_string(n.address) << ",\"heartbeat_left_ms\":" << n.heartbeat_left_ms
         << ",\"tags\":" << n.tags << ",\"soonest_lease_end_ms\":" << n.soonest_lease_end_ms
         << ",\"latest_lease_end_ms\":" << n.latest_lease_end_ms << "}";
   }

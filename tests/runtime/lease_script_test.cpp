@@ -24,11 +24,7 @@ class scripts : public ::testing::Test {
 protected:
   redis_value call(const redis_script& script, std::vector<std::string> keys,
                    std::vector<std::string> args) {
-    redis_command cmd;
-    cmd.script = script.source;
-    cmd.args = {"EVALSHA", script.sha1, std::to_string(keys.size())};
-    cmd.args.insert(cmd.args.end(), keys.begin(), keys.end());
-    cmd.args.insert(cmd.args.end(), args.begin(), args.end());
+    auto cmd = script_call(script, std::move(keys), std::move(args));
     std::mutex mutex;
     std::condition_variable done;
     std::optional<result<redis_value>> answer;
