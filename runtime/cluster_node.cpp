@@ -164,11 +164,6 @@ std::vector<std::string> cluster_node::peer_addresses() const {
   return out;
 }
 
-std::string cluster_node::owner_of_lease(std::size_t tag) const {
-  std::lock_guard lock{tags_[tag]->mutex};
-  return tags_[tag]->lease_owner;
-}
-
 std::optional<actors::commit_fence> cluster_node::lease_of(std::size_t tag) const {
   auto& slot = *tags_[tag];
   std::lock_guard lock{slot.mutex};
@@ -370,7 +365,6 @@ void cluster_node::step_leases() {
       o.timed_out(slot.ticket);
       continue;
     }
-    slot.lease_owner = reply->owner;
     if (kind == request_kind::release) {
       o.released(slot.ticket);
       ++released;

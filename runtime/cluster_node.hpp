@@ -63,9 +63,6 @@ public:
   const std::string& owner() const { return owner_; }
   std::vector<cluster_member> members() const;
   std::size_t tags_served() const;
-  // The owner of `tag` as last seen in its lease ("" when unknown or free).
-  std::string owner_of_lease(std::size_t tag) const;
-
   // Where a request for `tag` goes: none when this node serves the tag or is about to (or
   // knows no better), else the address of the node the tag is assigned to.
   std::optional<std::string> forward_address(std::size_t tag) const;
@@ -89,7 +86,6 @@ private:
     cluster::tag_ownership ownership;
     bool assigned = false; // rendezvous hashing gives it to this node
     int in_flight = 0;     // commits
-    std::string lease_owner;
     // The request out, the cluster thread's alone.
     request_kind out = request_kind::none;
     cluster::tag_ownership::ticket ticket = 0;

@@ -77,7 +77,17 @@ struct engine::impl {
   std::mutex mutex;
   bool stopped = false;
   std::uint64_t next_ticket = 1;
-  std::unordered_map<std::uint64_t, reply_callback> pending;      // by ticket
+  caf::actor retrier; // sends a request again, served_elsewhere_retry after it was refused
+  // A request in flight: kept whole, to go again when the node it reached does not serve
+  // its tag (a hand-off under way), until the request timeout.
+  struct call {
+    reply_callback done;
+    std::string session;
+    request_body body;
+    std::uint64_t subscriber = 0;
+    std::chrono::steady_clock::time_point started;
+  };
+  std::unordered_map<std::uint64_t, call> pending; // by ticket
   std::unordered_map<std::uint64_t, push_callback> subscribers;   // by subscription
   std::unordered_map<std::string, std::string> customers;         // session -> its customer
   std::chrono::steady_clock::time_point next_keep{};
@@ -100,7 +110,11 @@ struct engine::impl {
       auto it = pending.find(c.rid);
       if (it == pending.end())
         return; // answered unavailable by stop()
-      done = std::move(it->second);
+      if (goes_again(it->second, c)) {
+        caf::delayed_anon_send(retrier, runtime::served_elsewhere_retry, c.rid);
+        return;
+      }
+      done = std::move(it->second.done);
       pending.erase(it);
     }
     const auto* body = std::get_if<reply_body>(&c.what);
@@ -127,23 +141,51 @@ struct engine::impl {
     std::uint64_t ticket = 0;
     {
       std::lock_guard<std::mutex> guard{mutex};
-      if (stopped) {
-        ticket = 0;
-      } else {
+      if (!stopped) {
         ticket = next_ticket++;
-        pending.emplace(ticket, std::move(done));
+        pending.emplace(ticket, call{std::move(done), session, body, subscriber,
+                                     std::chrono::steady_clock::now()});
       }
     }
     if (ticket == 0) {
       done(stopping());
       return;
     }
+    route(ticket, std::move(session), std::move(body), subscriber);
+  }
+
+  void route(std::uint64_t ticket, std::string session, request_body body,
+             std::uint64_t subscriber) {
     keep_links();
     if (auto owner = owner_of(session, body)) {
       peers->forward(*owner, subscriber, ticket, std::move(session), std::move(body));
       return;
     }
     runtime::bridge_submit(bridge, subscriber, ticket, std::move(session), std::move(body));
+  }
+
+  bool goes_again(const call& waiting, const runtime::completion& c) const {
+    const auto* body = std::get_if<reply_body>(&c.what);
+    const auto* refused = body ? std::get_if<error_result>(body) : nullptr;
+    return refused && runtime::served_elsewhere(refused->code, refused->message) &&
+           std::chrono::steady_clock::now() - waiting.started <
+             std::chrono::milliseconds{cfg.opts.request_timeout_ms};
+  }
+
+  void send_again(std::uint64_t ticket) {
+    std::string session;
+    request_body body;
+    std::uint64_t subscriber = 0;
+    {
+      std::lock_guard<std::mutex> guard{mutex};
+      auto it = pending.find(ticket);
+      if (it == pending.end())
+        return; // answered unavailable by stop()
+      session = it->second.session;
+      body = it->second.body;
+      subscriber = it->second.subscriber;
+    }
+    route(ticket, std::move(session), std::move(body), subscriber);
   }
 
   // Links to the other nodes bring their pushes for this engine's subscribers; they are
@@ -180,7 +222,7 @@ struct engine::impl {
   }
 
   void stop() {
-    std::unordered_map<std::uint64_t, reply_callback> unanswered;
+    std::unordered_map<std::uint64_t, call> unanswered;
     {
       std::lock_guard<std::mutex> guard{mutex};
       if (stopped)
@@ -189,8 +231,8 @@ struct engine::impl {
       unanswered.swap(pending);
       subscribers.clear();
     }
-    for (auto& [ticket, done] : unanswered)
-      done(stopping());
+    for (auto& [ticket, waiting] : unanswered)
+      waiting.done(stopping());
     if (gate) {
       core->leave(std::chrono::milliseconds{2'000});
       gate->drain(std::chrono::milliseconds{2'000});
@@ -198,6 +240,7 @@ struct engine::impl {
     }
     peers.reset();
     caf::anon_send_exit(bridge, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(retrier, caf::exit_reason::user_shutdown);
     core->stop();
   }
 };
@@ -243,6 +286,12 @@ result<std::unique_ptr<engine>> engine::start(engine_options opts) {
     }
     i->gate = std::move(*listening);
   }
+  i->retrier = i->sys->spawn([weak]() -> caf::behavior {
+    return {[weak](std::uint64_t ticket) {
+      if (auto strong = weak.lock())
+        strong->send_again(ticket);
+    }};
+  });
   i->bridge = runtime::spawn_bridge(
     *i->sys, i->core->tree().sessions,
     [weak](runtime::completion c) {
@@ -260,6 +309,7 @@ engine::~engine() {
   // Handles first, then the system, which waits for every actor of this engine.
   impl_->core.reset();
   impl_->bridge = nullptr;
+  impl_->retrier = nullptr;
   impl_->sys.reset();
 }
 

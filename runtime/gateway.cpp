@@ -40,9 +40,6 @@ constexpr std::uint64_t listener_tag = ~std::uint64_t{0};
 constexpr std::uint64_t wakeup_tag = ~std::uint64_t{0} - 1;
 // Marks the completions of forwarded requests: their `connection` is a forward id.
 constexpr std::uint64_t forwarded_flag = std::uint64_t{1} << 62;
-// What a node answers for a tag it does not serve (actors/order_actor.cpp).
-constexpr std::string_view not_served_here = "is not served by this node";
-constexpr std::int64_t forward_retry_ms = 50;
 
 std::int64_t steady_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -437,8 +434,7 @@ private:
     auto& f = it->second;
     const auto* body = std::get_if<reply_body>(&done.what);
     const auto* refused = body ? std::get_if<error_result>(body) : nullptr;
-    const bool elsewhere = refused && refused->code == errc::unavailable &&
-                           refused->message.find(not_served_here) != std::string::npos;
+    const bool elsewhere = refused && served_elsewhere(refused->code, refused->message);
     // A link that closed under a request (its node stopped) leaves it unknown whether it was
     // applied: only a read, or a change under an idempotency key, may simply go again.
     const auto* cut = std::get_if<ordo::error>(&done.what);
@@ -448,8 +444,7 @@ private:
                             std::holds_alternative<return_request>(f.body);
     const bool lost = cut && cut->code == errc::unavailable && repeatable;
     if ((elsewhere || lost) && steady_ms() - f.started_ms < opts_.request_timeout.count()) {
-      // Soon, not at once: the view of the nodes that sent it there may take a beat to move.
-      f.retry_at_ms = steady_ms() + forward_retry_ms;
+      f.retry_at_ms = steady_ms() + served_elsewhere_retry.count();
       retries_.push_back(it->first);
       return false;
     }

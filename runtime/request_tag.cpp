@@ -27,4 +27,9 @@ std::optional<std::size_t> request_tag(const request_body& body, std::string_vie
     body);
 }
 
+bool served_elsewhere(errc code, std::string_view message) {
+  // What the order actor answers then (actors/order_actor.cpp, await_tag).
+  return code == errc::unavailable && message.find("is not served by this node") != std::string_view::npos;
+}
+
 } // namespace ordo::runtime
