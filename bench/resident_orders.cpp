@@ -102,7 +102,9 @@ int main(int argc, char** argv) {
   if (redis) {
     auto client = std::make_shared<runtime::redis_client>(
       runtime::redis_client::options{redis->host, redis->port, std::chrono::milliseconds{5'000}});
-    store = runtime::spawn_redis_store(sys, client, runtime::redis_store_options{"bench:"});
+    runtime::redis_store_options store_opts;
+    store_opts.key_prefix = "bench:";
+    store = runtime::spawn_redis_store(sys, client, std::move(store_opts));
     caf::scoped_actor self{sys};
     for (auto& state : states) {
       const domain::event placed{state.order.created_at, domain::payment_authorized{state.order.total}};

@@ -106,6 +106,9 @@ config::config() {
   add(opts.events_max_len, "events-max-len",
       "trim the events stream towards this many entries, never past what a consumer group "
       "has not acknowledged; 0 = keep all");
+  add(opts.archive, "archive",
+      "PostgreSQL connection string (libpq) of the warehouse: orders that left Redis are read, "
+      "listed and changed through it; empty = Redis only");
   add(opts.payment_latency_ms, "payment-latency-ms", "simulated payment authorization latency");
   add(opts.payment_decline_rate, "payment-decline-rate",
       "share of payments the simulator declines, 0 to 1");

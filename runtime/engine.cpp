@@ -13,6 +13,7 @@
 #include "runtime/cluster_node.hpp"
 #include "runtime/metrics.hpp"
 #include "runtime/redis_client.hpp"
+#include "runtime/archive_reader.hpp"
 #include "runtime/redis_store.hpp"
 
 namespace ordo::runtime {
@@ -84,6 +85,8 @@ result<std::unique_ptr<engine>> engine::start(caf::actor_system& sys, const engi
   store_opts.key_prefix = opts.key_prefix;
   store_opts.timeout = timeout;
   store_opts.events_max_len = opts.events_max_len;
+  if (!opts.archive.empty())
+    store_opts.archive = std::make_shared<archive_reader>(opts.archive);
   if (metrics)
     store_opts.metrics = &metrics->store();
   e->store_ = spawn_redis_store(sys, e->client_, store_opts);

@@ -44,7 +44,7 @@ double seconds(metrics_clock::duration d) {
 
 constexpr const char* store_op_names[] = {
   "load",         "commit",       "idempotency", "list",          "membership_read", "membership_write",
-  "session_write", "session_read", "deadlines",   "stream_length", "trim",
+  "session_write", "session_read", "deadlines",   "stream_length", "trim", "archive", "announce",
 };
 static_assert(std::size(store_op_names) == store_op_count);
 
@@ -365,6 +365,88 @@ std::string engine_metrics::exposition() const {
              MetricType::Gauge, not_ready() ? 0 : 1);
   add_family(families, "ordo_build_info", "The running build; always 1.", MetricType::Gauge,
              {sample(MetricType::Gauge, 1, {{"version", ORDO_VERSION}})});
+  std::ostringstream out;
+  prometheus::TextSerializer{}.Serialize(out, families);
+  return out.str();
+}
+
+archive_metrics::archive_metrics()
+  : registry_(std::make_shared<prometheus::Registry>()),
+    events_(lone_counter(*registry_, "ordo_archive_events_total",
+                         "Events written into the warehouse and acknowledged (a redelivered one counts again).")),
+    batches_(lone_counter(*registry_, "ordo_archive_batches_total", "Batches committed to PostgreSQL.")),
+    failures_(lone_counter(*registry_, "ordo_archive_batch_failures_total",
+                           "Batches PostgreSQL did not commit; they are written again.")),
+    unreadable_(lone_counter(*registry_, "ordo_archive_unreadable_entries_total",
+                             "Stream entries that are not events the engine wrote; left unacknowledged.")),
+    claimed_(lone_counter(*registry_, "ordo_archive_claimed_entries_total",
+                          "Entries claimed from archivers that left them pending too long.")),
+    evicted_(lone_counter(*registry_, "ordo_archive_evicted_orders_total",
+                          "Archived orders that left Redis after the grace.")),
+    lag_entries_(lone_gauge(*registry_, "ordo_archive_lag_entries",
+                            "Entries of the events streams not yet archived by this group.")),
+    lag_seconds_(lone_gauge(*registry_, "ordo_archive_lag_seconds",
+                            "Age of the oldest entry not yet archived; 0 when none waits.")),
+    batch_duration_(lone_histogram(*registry_, "ordo_archive_batch_duration_seconds",
+                                   "From a batch read to its commit in PostgreSQL.", duration_buckets())) {}
+
+archive_metrics::~archive_metrics() = default;
+
+void archive_metrics::batch_written(std::size_t events, metrics_clock::duration took) {
+  events_->Increment(static_cast<double>(events));
+  batches_->Increment();
+  batch_duration_->Observe(seconds(took));
+}
+
+void archive_metrics::batch_failed() {
+  failures_->Increment();
+}
+
+void archive_metrics::unreadable(std::size_t entries) {
+  unreadable_->Increment(static_cast<double>(entries));
+}
+
+void archive_metrics::claimed(std::size_t entries) {
+  claimed_->Increment(static_cast<double>(entries));
+}
+
+void archive_metrics::evicted(std::size_t orders) {
+  evicted_->Increment(static_cast<double>(orders));
+}
+
+void archive_metrics::lag(std::int64_t entries, double seconds) {
+  lag_entries_->Set(static_cast<double>(entries));
+  lag_seconds_->Set(seconds);
+}
+
+void archive_metrics::set_connected(bool redis, bool postgres) {
+  redis_up_.store(redis);
+  postgres_up_.store(postgres);
+}
+
+std::optional<std::string> archive_metrics::not_ready() const {
+  switch (phase_.load()) {
+    case serving_phase::starting:
+      return "starting";
+    case serving_phase::stopping:
+      return "stopping";
+    case serving_phase::serving:
+      break;
+  }
+  if (!redis_up_.load())
+    return "redis unreachable";
+  if (!postgres_up_.load())
+    return "postgres unreachable";
+  return std::nullopt;
+}
+
+std::string archive_metrics::exposition() const {
+  auto families = registry_->Collect();
+  add_single(families, "ordo_ready", "1 while the process serves (/ready answers 200).",
+             MetricType::Gauge, not_ready() ? 0 : 1);
+  add_family(families, "ordo_build_info", "The running build; always 1.", MetricType::Gauge,
+             {sample(MetricType::Gauge, 1, {{"version", ORDO_VERSION}})});
+  add_process_families(families);
   std::ostringstream out;
   prometheus::TextSerializer{}.Serialize(out, families);
   return out.str();

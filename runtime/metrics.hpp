@@ -115,8 +115,10 @@ enum class store_op : std::uint8_t {
   deadlines,
   stream_length,
   trim,
+  archive,  // a read of the warehouse (ordod --archive), not of Redis
+  announce, // naming the events stream in the set of streams
 };
-inline constexpr std::size_t store_op_count = 11;
+inline constexpr std::size_t store_op_count = 13;
 
 class store_metrics {
 public:
@@ -134,7 +136,17 @@ private:
 // Whether a process serves: what /ready and ordo_ready say.
 enum class serving_phase : std::uint8_t { starting, serving, stopping };
 
-class engine_metrics {
+// What the metrics endpoint (runtime/metrics_server.hpp) serves; read on its threads.
+class scrape_source {
+public:
+  virtual ~scrape_source() = default;
+  // Every family in Prometheus' text format (version 0.0.4).
+  virtual std::string exposition() const = 0;
+  // Why the process does not serve right now; empty when it does.
+  virtual std::optional<std::string> not_ready() const = 0;
+};
+
+class engine_metrics final : public scrape_source {
 public:
   engine_metrics();
   ~engine_metrics();
@@ -151,11 +163,8 @@ public:
 
   // This node's view of the engine's nodes, read at every scrape.
   void watch_cluster(std::shared_ptr<const cluster_node> node);
-  // Why the process does not serve right now; empty when it does.
-  std::optional<std::string> not_ready() const;
-
-  // Every family in Prometheus' text format (version 0.0.4).
-  std::string exposition() const;
+  std::optional<std::string> not_ready() const override;
+  std::string exposition() const override;
 
 private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -167,6 +176,43 @@ private:
   std::atomic<serving_phase> phase_{serving_phase::starting};
   mutable std::mutex node_mutex_; // scrapes run on the endpoint's threads
   std::shared_ptr<const cluster_node> node_;
+};
+
+// ordoarchive's metrics (docs/WAREHOUSE.md, "Metrics"). The archiver's one thread updates
+// them; scrapes read them on the endpoint's.
+class archive_metrics final : public scrape_source {
+public:
+  archive_metrics();
+  ~archive_metrics();
+  archive_metrics(const archive_metrics&) = delete;
+  archive_metrics& operator=(const archive_metrics&) = delete;
+
+  void batch_written(std::size_t events, metrics_clock::duration took);
+  void batch_failed();
+  void unreadable(std::size_t entries);
+  void claimed(std::size_t entries);
+  void evicted(std::size_t orders);
+  void lag(std::int64_t entries, double seconds);
+  void set_phase(serving_phase phase) { phase_.store(phase); }
+  void set_connected(bool redis, bool postgres);
+
+  std::optional<std::string> not_ready() const override;
+  std::string exposition() const override;
+
+private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Counter* events_;
+  prometheus::Counter* batches_;
+  prometheus::Counter* failures_;
+  prometheus::Counter* unreadable_;
+  prometheus::Counter* claimed_;
+  prometheus::Counter* evicted_;
+  prometheus::Gauge* lag_entries_;
+  prometheus::Gauge* lag_seconds_;
+  prometheus::Histogram* batch_duration_;
+  std::atomic<serving_phase> phase_{serving_phase::starting};
+  std::atomic<bool> redis_up_{false};
+  std::atomic<bool> postgres_up_{false};
 };
 
 } // namespace ordo::runtime

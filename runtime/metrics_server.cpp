@@ -37,7 +37,7 @@ bool answer_safely(mg_connection* conn, Page page) {
 
 class metrics_page : public CivetHandler {
 public:
-  explicit metrics_page(const engine_metrics& m) : metrics_(m) {}
+  explicit metrics_page(const scrape_source& m) : metrics_(m) {}
   bool handleGet(CivetServer*, mg_connection* conn) override {
     return answer_safely(conn, [&] {
       respond(conn, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", metrics_.exposition());
@@ -45,12 +45,12 @@ public:
   }
 
 private:
-  const engine_metrics& metrics_;
+  const scrape_source& metrics_;
 };
 
 class ready_page : public CivetHandler {
 public:
-  explicit ready_page(const engine_metrics& m) : metrics_(m) {}
+  explicit ready_page(const scrape_source& m) : metrics_(m) {}
   bool handleGet(CivetServer*, mg_connection* conn) override {
     return answer_safely(conn, [&] {
       if (auto why = metrics_.not_ready())
@@ -61,7 +61,7 @@ public:
   }
 
 private:
-  const engine_metrics& metrics_;
+  const scrape_source& metrics_;
 };
 
 // civetweb reports why it could not start only through its log callback, on the thread
@@ -86,13 +86,13 @@ std::string listening_spec(const host_port& a) {
 
 class metrics_server::handlers {
 public:
-  explicit handlers(const engine_metrics& m) : metrics(m), ready(m) {}
+  explicit handlers(const scrape_source& m) : metrics(m), ready(m) {}
   metrics_page metrics;
   ready_page ready;
 };
 
 result<std::unique_ptr<metrics_server>> metrics_server::start(const host_port& address,
-                                                             const engine_metrics& metrics) {
+                                                             const scrape_source& metrics) {
   const auto spec = listening_spec(address);
   CivetCallbacks callbacks;
   callbacks.log_message = log_civetweb;

@@ -13,13 +13,13 @@ class CivetServer;
 
 namespace ordo::runtime {
 
-class engine_metrics;
+class scrape_source;
 
 class metrics_server {
 public:
   // Listens before returning; `metrics` must outlive the server.
   static result<std::unique_ptr<metrics_server>> start(const host_port& address,
-                                                      const engine_metrics& metrics);
+                                                      const scrape_source& metrics);
   ~metrics_server();
   metrics_server(const metrics_server&) = delete;
   metrics_server& operator=(const metrics_server&) = delete;

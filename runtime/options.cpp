@@ -1,5 +1,7 @@
 #include "runtime/options.hpp"
 
+#include "warehouse/pg_connection.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <thread>
@@ -65,6 +67,9 @@ std::vector<std::string> validate(const engine_options& opts) {
   check_range(problems, "redis-timeout-ms", opts.redis_timeout_ms, 1, max_timeout_ms);
   check_range(problems, "request-timeout-ms", opts.request_timeout_ms, 1, max_timeout_ms);
   check_range(problems, "events-max-len", opts.events_max_len, 0, INT64_MAX);
+  if (!opts.archive.empty())
+    if (auto why = warehouse::conninfo_problem(opts.archive))
+      problems.push_back("archive is not a PostgreSQL connection string: " + *why);
   check_range(problems, "payment-latency-ms", opts.payment_latency_ms, 0, max_timeout_ms);
   if (!(opts.payment_decline_rate >= 0.0 && opts.payment_decline_rate <= 1.0))
     problems.push_back("payment-decline-rate must be between 0 and 1, got " +

@@ -27,6 +27,10 @@ std::string redis_keys::customer_index(std::string_view customer) const {
   return tagged(domain::customer_tag(customer)) + "c:" + std::string{customer};
 }
 
+std::string redis_keys::customer_index_prefix(std::string_view tag) const {
+  return tagged(tag) + "c:";
+}
+
 std::string redis_keys::idem(std::string_view customer, std::string_view key) const {
   return tagged(domain::customer_tag(customer)) + "i:" + std::string{customer} + ":" +
          std::string{key};
@@ -54,6 +58,14 @@ std::string redis_keys::session(std::string_view session_id) const {
 
 std::string redis_keys::events() const {
   return prefix_ + "events";
+}
+
+std::string redis_keys::event_streams() const {
+  return prefix_ + "event-streams";
+}
+
+std::string redis_keys::archived(std::string_view tag) const {
+  return tagged(tag) + "a";
 }
 
 std::vector<std::string> redis_keys::all_deadline_sets() const {

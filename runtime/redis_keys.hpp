@@ -9,9 +9,13 @@
 //   P{T}d               zset   payment deadlines of unpaid orders: id by due time (ms)
 //   P{T}m:CUSTOMER      string "1" for a member
 //   P{T}lease           hash   o owner, e epoch, x expiry (ms): who serves tag T (CLUSTER.md)
+//   P{T}a               zset   "ID CUSTOMER" by the time of its last change, for the orders
+//                              whose last change is archived: what may leave Redis
+//                              (WAREHOUSE.md); the order's hash then has a = that version
 //   Pnodes              hash   NAME -> EXPIRES_AT OWNER ADDRESS: the engine's live nodes
 //   Ps:SESSION          string ROLE:EXPIRES_AT_MS:SUBJECT; expires with the session
 //   Pevents             stream one entry per applied event (docs/PROTOCOL.md, events)
+//   Pevent-streams      set    the name of every events stream the engine writes
 #pragma once
 
 #include <string>
@@ -30,11 +34,14 @@ public:
   std::string order(std::string_view order_id) const;
   std::string order_prefix(std::string_view tag) const;
   std::string customer_index(std::string_view customer) const;
+  std::string customer_index_prefix(std::string_view tag) const;
   std::string idem(std::string_view customer, std::string_view key) const;
   std::string deadlines(std::string_view tag) const;
   std::string member(std::string_view customer) const;
   std::string session(std::string_view session_id) const;
   std::string events() const;
+  std::string event_streams() const;
+  std::string archived(std::string_view tag) const;
   std::string lease(std::string_view tag) const;
   std::string nodes() const;
 

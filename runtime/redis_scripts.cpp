@@ -39,13 +39,14 @@ local function commit(KEYS, ARGV)
     return {'conflict', 'membership'}
   end
   local current = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
-  if current ~= tonumber(ARGV[1]) then
+  if current ~= tonumber(ARGV[1]) and not (current == 0 and ARGV[17] == '1') then
     return {'conflict', tostring(current)}
   end
   redis.call('HSET', KEYS[1], 'v', ARGV[2], 's', ARGV[3], 'm', ARGV[4], 'd', ARGV[5], 'c', ARGV[6])
   redis.call('ZADD', KEYS[2], 0, ARGV[7])
   redis.call('XADD', KEYS[5], '*', 'order', ARGV[7], 'customer', ARGV[8], 'type', ARGV[9],
-             'version', ARGV[2], 'at', ARGV[10], 'order_state', ARGV[3])
+             'version', ARGV[2], 'at', ARGV[10], 'order_state', ARGV[3], 'member', ARGV[4],
+             'delivered_at', ARGV[5], 'charged', ARGV[6])
   if ARGV[11] ~= '' then
     redis.call('HSET', KEYS[3], 'f', ARGV[11], 'r', ARGV[3])
     redis.call('EXPIRE', KEYS[3], ARGV[12])
@@ -60,7 +61,7 @@ end
 )lua";
 
 constexpr std::size_t commit_keys = 7;
-constexpr std::size_t commit_args = 16;
+constexpr std::size_t commit_args = 17;
 
 // Joined by appending string views: GCC 12's -Warray-bounds misreads the inlined memcpy of
 // `std::string{literal} + long_literal` as overrunning the short-string buffer.
@@ -87,7 +88,7 @@ local replies = {}
 for i = 0, tonumber(ARGV[1]) - 1 do
   local keys, args = {}, {}
   for k = 1, 7 do keys[k] = KEYS[i * 7 + k] end
-  for a = 1, 16 do args[a] = ARGV[1 + i * 16 + a] end
+  for a = 1, 17 do args[a] = ARGV[1 + i * 17 + a] end
   local ok, reply = pcall(commit, keys, args)
   if ok then
     replies[i + 1] = reply
@@ -257,6 +258,43 @@ end
 return live
 )lua";
 
+// The archive marks an order whose last change it archived. KEYS: the order, the tag's
+// archived set. ARGV: the archived version, its time (ms), order id, customer.
+constexpr const char* mark_archived_source = R"lua(#!lua
+if redis.call('HGET', KEYS[1], 'v') ~= ARGV[1] then
+  return 0
+end
+redis.call('HSET', KEYS[1], 'a', ARGV[1])
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3] .. ' ' .. ARGV[4])
+return 1
+)lua";
+
+// Orders of one tag whose archived change is older than the grace leave Redis, each only if
+// it is still at its archived version (changed since, it stays until that change is
+// archived too). KEYS: the tag's archived set. ARGV: grace (ms), most orders in one run,
+// order key prefix, customer index prefix. Returns how many left.
+constexpr const char* evict_source = R"lua(#!lua
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[1]), 'LIMIT', 0,
+                       tonumber(ARGV[2]))
+local evicted = 0
+for _, member in ipairs(due) do
+  local id, customer = string.match(member, '^(%S+) (.+)$')
+  if id then
+    local key = ARGV[3] .. id
+    local held = redis.call('HMGET', key, 'v', 'a')
+    if held[1] and held[1] == held[2] then
+      redis.call('DEL', key)
+      redis.call('ZREM', ARGV[4] .. customer, id)
+      evicted = evicted + 1
+    end
+  end
+  redis.call('ZREM', KEYS[1], member)
+end
+return evicted
+)lua";
+
 } // namespace
 
 redis_command script_call(const redis_script& script, std::vector<std::string> keys,
@@ -303,6 +341,16 @@ const redis_batch_form& lease_batch_form() {
     return redis_batch_form{script.source, script.sha1, lease_keys, lease_args};
   }();
   return form;
+}
+
+const redis_script& mark_archived_script() {
+  static const redis_script script = make_script(mark_archived_source);
+  return script;
+}
+
+const redis_script& evict_script() {
+  static const redis_script script = make_script(evict_source);
+  return script;
 }
 
 const redis_script& nodes_script() {

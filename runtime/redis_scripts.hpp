@@ -27,7 +27,9 @@ redis_command script_call(const redis_script& script, std::vector<std::string> k
 // ARGV: expected version, new version, ORDER msgpack, member, delivered_at, charged, order
 // id, customer, event type, at, fingerprint ("" = no key), idempotency TTL (s), payment
 // deadline ("" = none), the membership a place assumes ("1", "0"; "" = not a place), the
-// lease owner the commit is fenced by ("" = unfenced) and its epoch.
+// lease owner the commit is fenced by ("" = unfenced) and its epoch, and "1" when the
+// expected version is the archive's: the order may then be absent (it left Redis), and the
+// commit brings it back whole.
 // Returns {"ok"}, {"fenced"} (the lease is not the committer's, or ran out: nothing read or
 // written), {"conflict", current version}, {"conflict", "membership"} or
 // {"replay", fingerprint, reply ORDER}.
@@ -60,5 +62,9 @@ const redis_batch_form& lease_batch_form();
 // entries that have expired and returns {Redis' now, then name, owner, address, expires at
 // of every live node}.
 const redis_script& nodes_script();
+
+// The warehouse's marks and eviction (runtime/redis_scripts.cpp has their KEYS and ARGV).
+const redis_script& mark_archived_script();
+const redis_script& evict_script();
 
 } // namespace ordo::runtime

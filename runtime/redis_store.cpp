@@ -8,11 +8,21 @@
 #include "actors/errors.hpp"
 #include "domain/order_id.hpp"
 #include "messages/codec.hpp"
+#include "runtime/archive_reader.hpp"
 #include "runtime/metrics.hpp"
 #include "runtime/redis_keys.hpp"
 #include "runtime/redis_scripts.hpp"
+#include "warehouse/archive_queries.hpp"
+
+namespace ordo::runtime {
+namespace {
+// What a read of the warehouse found: the orders, at their latest archived version.
+using archive_answer = result<std::vector<domain::order_state>>;
+} // namespace
+} // namespace ordo::runtime
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ordo::result<ordo::runtime::redis_value>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ordo::runtime::archive_answer)
 
 namespace ordo::runtime {
 
@@ -21,6 +31,8 @@ namespace {
 using namespace ordo::actors;
 
 using reply_atom = caf::atom_constant<caf::atom("reply")>;
+using archived_atom = caf::atom_constant<caf::atom("archived")>;
+using announce_atom = caf::atom_constant<caf::atom("announce")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using trim_atom = caf::atom_constant<caf::atom("trim")>;
 
@@ -32,6 +44,9 @@ constexpr std::int64_t trim_chunk = 10'000;
 // How often the events stream's length is sampled for the metrics.
 constexpr std::chrono::seconds stream_length_interval{1};
 
+// How often the stream is named again in the set of events streams, in case Redis lost it.
+constexpr std::chrono::seconds announce_interval{10};
+
 using on_reply = std::function<void(result<redis_value>)>;
 
 struct pending_request {
@@ -41,11 +56,20 @@ struct pending_request {
   metrics_clock::time_point issued;
 };
 
+using on_archive_answer = std::function<void(archive_answer)>;
+
+struct pending_archive_read {
+  std::chrono::steady_clock::time_point deadline;
+  on_archive_answer done;
+  metrics_clock::time_point issued;
+};
+
 struct redis_store_state {
   std::shared_ptr<redis_client> client;
   redis_store_options opts;
   redis_keys keys{""};
   std::map<std::uint64_t, pending_request> pending; // tickets grow with time
+  std::map<std::uint64_t, pending_archive_read> archive_pending; // the same tickets
   std::uint64_t next_ticket = 0;
   static inline const char* name = "ordo.redis_store";
 };
@@ -63,6 +87,50 @@ void issue(store_self self, store_op op, redis_command cmd, on_reply done) {
   st.client->submit(std::move(cmd), [handle, ticket](result<redis_value> r) {
     caf::anon_send(handle, reply_atom::value, ticket, std::move(r));
   });
+}
+
+// Runs `query` on one of the warehouse's connections; `done` runs in this actor with its
+// answer, or `unavailable` once the timeout passed.
+void issue_archive(store_self self,
+                   std::function<archive_answer(warehouse::pg_connection&)> query,
+                   on_archive_answer done) {
+  auto& st = self->state;
+  const auto ticket = st.next_ticket++;
+  const auto now = std::chrono::steady_clock::now();
+  st.archive_pending.emplace(ticket, pending_archive_read{now + st.opts.timeout, std::move(done), now});
+  auto handle = caf::actor_cast<caf::actor>(self);
+  st.opts.archive->submit(
+    [handle, ticket, query = std::move(query)](result<warehouse::pg_connection*> pg) {
+      archive_answer answer = pg ? query(**pg) : archive_answer{std::move(pg).error()};
+      caf::anon_send(handle, archived_atom::value, ticket, std::move(answer));
+    });
+}
+
+void answer_archive(store_self self, std::map<std::uint64_t, pending_archive_read>::iterator it,
+                    archive_answer answer) {
+  auto& st = self->state;
+  if (st.opts.metrics)
+    st.opts.metrics->finished(store_op::archive, metrics_clock::now() - it->second.issued,
+                              answer ? std::nullopt : std::optional<errc>{answer.error().code});
+  auto done = std::move(it->second.done);
+  st.archive_pending.erase(it);
+  done(std::move(answer));
+}
+
+// An archived order's state as a request's answer: one order or none.
+archive_answer lone(result<std::optional<domain::order_state>> found) {
+  if (!found)
+    return std::move(found).error();
+  std::vector<domain::order_state> out;
+  if (*found)
+    out.push_back(std::move(**found));
+  return out;
+}
+
+caf::error archive_failure(const archive_answer& answer) {
+  // Whatever went wrong in the warehouse, Redis' own answer stands: the archive is only
+  // "not reachable now" to the caller, who may try again.
+  return make_error(errc::unavailable, answer.error().message);
 }
 
 // Errors Redis reports when it cannot take writes right now: the change was not made.
@@ -171,14 +239,9 @@ std::string encode_state(const ordo::order& o) {
   return blob;
 }
 
-void commit(store_self self, const order_commit& c, caf::typed_response_promise<commit_reply> rp) {
-  auto& st = self->state;
+redis_command commit_command(const redis_store_state& st, const order_commit& c, bool absent_ok) {
   const auto& o = c.state.order;
   const auto order_key = st.keys.order(o.id);
-  if (order_key.empty() || domain::order_id_tag(o.id) != domain::customer_tag(o.customer)) {
-    rp.deliver(make_error(errc::internal, "order id " + o.id + " does not carry its customer's tag"));
-    return;
-  }
   const auto tag = std::string{domain::order_id_tag(o.id)};
   std::vector<std::string> keys{order_key, st.keys.customer_index(o.customer),
                                 c.idem ? st.keys.idem(c.idem->customer, c.idem->key) : order_key,
@@ -202,10 +265,58 @@ void commit(store_self self, const order_commit& c, caf::typed_response_promise<
     c.member_assumed ? (*c.member_assumed ? "1" : "0") : std::string{},
     c.fence ? c.fence->owner : std::string{},
     c.fence ? std::to_string(c.fence->epoch) : std::string{},
+    absent_ok ? "1" : "",
   };
   auto cmd = script_call(commit_script(), std::move(keys), std::move(args));
   cmd.batch_form = &commit_batch_form();
-  issue(self, store_op::commit, std::move(cmd), deliver_to(rp, decode_commit));
+  return cmd;
+}
+
+// A change to an order that left Redis (the commit found no order where it expected one)
+// applies if the warehouse holds the order at the very version the change was decided on:
+// then the commit goes again, writing the order back whole.
+void commit_archived(store_self self, std::shared_ptr<order_commit> c,
+                     caf::typed_response_promise<commit_reply> rp) {
+  const auto id = c->state.order.id;
+  issue_archive(
+    self, [id](warehouse::pg_connection& pg) { return lone(warehouse::find_order(pg, id)); },
+    [self, c, rp](archive_answer found) mutable {
+      if (!found) {
+        rp.deliver(archive_failure(found));
+        return;
+      }
+      if (found->empty() || found->front().order.version != c->expected_version) {
+        rp.deliver(make_error(errc::conflict, "the order changed meanwhile (it is not in Redis, and "
+                                              "the archive does not hold the version it was decided on)"));
+        return;
+      }
+      issue(self, store_op::commit, commit_command(self->state, *c, true),
+            deliver_to(rp, decode_commit));
+    });
+}
+
+void commit(store_self self, const order_commit& c, caf::typed_response_promise<commit_reply> rp) {
+  auto& st = self->state;
+  const auto& o = c.state.order;
+  if (st.keys.order(o.id).empty() || domain::order_id_tag(o.id) != domain::customer_tag(o.customer)) {
+    rp.deliver(make_error(errc::internal, "order id " + o.id + " does not carry its customer's tag"));
+    return;
+  }
+  if (!st.opts.archive || c.expected_version == 0) {
+    issue(self, store_op::commit, commit_command(st, c, false), deliver_to(rp, decode_commit));
+    return;
+  }
+  auto kept = std::make_shared<order_commit>(c);
+  issue(self, store_op::commit, commit_command(st, c, false),
+        [self, kept, rp](result<redis_value> r) mutable {
+          const bool absent = !failed(r) && r->elements.size() == 2 &&
+                              r->elements[0].text == "conflict" && r->elements[1].text == "0";
+          if (absent) {
+            commit_archived(self, std::move(kept), rp);
+            return;
+          }
+          deliver_to(rp, decode_commit)(std::move(r));
+        });
 }
 
 void scan_deadlines(store_self self, std::int64_t due_before_ms, std::uint32_t limit,
@@ -277,6 +388,109 @@ void expire_overdue(store_self self) {
     answer(self, st.pending.begin(),
            error{errc::unavailable,
                  "redis did not answer within " + std::to_string(st.opts.timeout.count()) + " ms"});
+  while (!st.archive_pending.empty() && st.archive_pending.begin()->second.deadline <= now)
+    answer_archive(self, st.archive_pending.begin(),
+                   error{errc::unavailable, "the archive did not answer within " +
+                                              std::to_string(st.opts.timeout.count()) + " ms"});
+}
+
+// An order Redis does not hold may have left it for the warehouse.
+void load(store_self self, const std::string& id, caf::typed_response_promise<stored_order> rp) {
+  auto& st = self->state;
+  const auto key = st.keys.order(id);
+  if (key.empty()) {
+    rp.deliver(stored_order{});
+    return;
+  }
+  issue(self, store_op::load, {{"HMGET", key, "v", "s", "m", "d", "c"}, nullptr},
+        [self, id, rp](result<redis_value> r) mutable {
+          if (failed(r) || !self->state.opts.archive) {
+            deliver_to(rp, decode_stored)(std::move(r));
+            return;
+          }
+          auto stored = decode_stored(*r);
+          if (!stored || stored->state) {
+            deliver_to(rp, decode_stored)(std::move(r));
+            return;
+          }
+          issue_archive(
+            self, [id](warehouse::pg_connection& pg) { return lone(warehouse::find_order(pg, id)); },
+            [rp](archive_answer found) mutable {
+              if (!found) {
+                rp.deliver(archive_failure(found));
+                return;
+              }
+              stored_order out;
+              if (!found->empty())
+                out.state = std::move(found->front());
+              rp.deliver(std::move(out));
+            });
+        });
+}
+
+caf::expected<order_page> decode_page(const redis_value& v) {
+  order_page page;
+  for (const auto& blob : v.elements) {
+    auto o = decode_blob(blob);
+    if (!o)
+      return std::move(o.error());
+    page.orders.push_back(std::move(*o));
+  }
+  return page;
+}
+
+// Redis' page and the warehouse's, merged: by id, newest first, an order in both at the
+// higher version (Redis' unless it is behind the archive, which it never is for long).
+order_page merged(order_page hot, std::vector<domain::order_state> archived, std::uint32_t limit) {
+  std::map<std::string, ordo::order, std::greater<>> by_id;
+  for (auto& o : hot.orders)
+    by_id[o.id] = std::move(o);
+  for (auto& a : archived) {
+    auto [it, added] = by_id.try_emplace(a.order.id, a.order);
+    if (!added && it->second.version < a.order.version)
+      it->second = std::move(a.order);
+  }
+  order_page out;
+  for (auto& [id, o] : by_id) {
+    if (out.orders.size() == limit)
+      break;
+    out.orders.push_back(std::move(o));
+  }
+  return out;
+}
+
+void list(store_self self, const list_query& q, caf::typed_response_promise<order_page> rp) {
+  auto& st = self->state;
+  auto cmd = script_call(list_script(), {st.keys.customer_index(q.customer)},
+                         {q.before.value_or(std::string{}), std::to_string(q.limit),
+                          st.keys.order_prefix(domain::customer_tag(q.customer))});
+  if (!st.opts.archive) {
+    issue(self, store_op::list, std::move(cmd), deliver_to(rp, decode_page));
+    return;
+  }
+  issue(self, store_op::list, std::move(cmd), [self, q, rp](result<redis_value> r) mutable {
+    if (failed(r)) {
+      rp.deliver(failure_of(r));
+      return;
+    }
+    auto hot = decode_page(*r);
+    if (!hot) {
+      rp.deliver(std::move(hot.error()));
+      return;
+    }
+    issue_archive(
+      self,
+      [q](warehouse::pg_connection& pg) {
+        return warehouse::list_orders(pg, q.customer, q.before.value_or(std::string{}), q.limit);
+      },
+      [rp, hot = std::move(*hot), limit = q.limit](archive_answer archived) mutable {
+        if (!archived) {
+          rp.deliver(archive_failure(archived));
+          return;
+        }
+        rp.deliver(merged(std::move(hot), std::move(*archived), limit));
+      });
+  });
 }
 
 std::chrono::milliseconds tick_interval(const redis_store_options& opts) {
@@ -294,6 +508,7 @@ caf::behavior redis_store(store_self self, std::shared_ptr<redis_client> client,
     self->delayed_send(self, st.opts.trim_interval, trim_atom::value);
   if (st.opts.metrics)
     self->send(self, length_atom::value);
+  self->send(self, announce_atom::value);
   return {
     [=](reply_atom, std::uint64_t ticket, result<redis_value>& r) {
       auto& s = self->state;
@@ -301,6 +516,19 @@ caf::behavior redis_store(store_self self, std::shared_ptr<redis_client> client,
       if (it == s.pending.end())
         return; // answered unavailable already
       answer(self, it, std::move(r));
+    },
+    [=](archived_atom, std::uint64_t ticket, archive_answer& answer) {
+      auto& s = self->state;
+      auto it = s.archive_pending.find(ticket);
+      if (it == s.archive_pending.end())
+        return; // answered unavailable already
+      answer_archive(self, it, std::move(answer));
+    },
+    [=](announce_atom) {
+      auto& s = self->state;
+      issue(self, store_op::announce, {{"SADD", s.keys.event_streams(), s.keys.events()}, nullptr},
+            [](result<redis_value>) {});
+      self->delayed_send(self, announce_interval, announce_atom::value);
     },
     [=](tick_atom) {
       expire_overdue(self);
@@ -325,13 +553,7 @@ caf::behavior redis_store(store_self self, std::shared_ptr<redis_client> client,
     },
     [=](load_atom, const std::string& id) {
       auto rp = self->make_response_promise<stored_order>();
-      const auto key = self->state.keys.order(id);
-      if (key.empty()) {
-        rp.deliver(stored_order{});
-        return rp;
-      }
-      issue(self, store_op::load, {{"HMGET", key, "v", "s", "m", "d", "c"}, nullptr},
-            deliver_to(rp, decode_stored));
+      load(self, id, rp);
       return rp;
     },
     [=](commit_atom, const order_commit& c) {
@@ -355,21 +577,7 @@ caf::behavior redis_store(store_self self, std::shared_ptr<redis_client> client,
     },
     [=](list_atom, const list_query& q) {
       auto rp = self->make_response_promise<order_page>();
-      auto& s = self->state;
-      issue(self, store_op::list,
-            script_call(list_script(), {s.keys.customer_index(q.customer)},
-                        {q.before.value_or(std::string{}), std::to_string(q.limit),
-                         s.keys.order_prefix(domain::customer_tag(q.customer))}),
-            deliver_to(rp, [](const redis_value& v) -> caf::expected<order_page> {
-              order_page page;
-              for (const auto& blob : v.elements) {
-                auto o = decode_blob(blob);
-                if (!o)
-                  return std::move(o.error());
-                page.orders.push_back(std::move(*o));
-              }
-              return page;
-            }));
+      list(self, q, rp);
       return rp;
     },
     [=](member_atom, get_atom, const std::string& customer) {

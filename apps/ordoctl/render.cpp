@@ -1,5 +1,7 @@
 #include "render.hpp"
 
+#include "messages/order_json.hpp"
+
 #include <cstdio>
 #include <ctime>
 #include <sstream>
@@ -35,32 +37,6 @@ std::string pad(const std::string& text, std::size_t width) {
 
 } // namespace
 
-std::string json_string(const std::string& text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        if (c < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-          out += escaped;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
 std::string order_table(const ordo::order& o) {
   std::ostringstream out;
   out << "order     " << o.id << "\n"
@@ -89,27 +65,6 @@ std::string orders_table(const std::vector<ordo::order>& orders) {
     out << pad(o.id, 30) << pad(std::string{to_string(o.status)}, 18) << pad(money(o.total), 16)
         << when(o.created_at) << "\n";
   out << "(" << orders.size() << (orders.size() == 1 ? " order" : " orders") << ")\n";
-  return out.str();
-}
-
-std::string order_json(const ordo::order& o) {
-  std::ostringstream out;
-  out << "{\"id\":" << json_string(o.id) << ",\"customer\":" << json_string(o.customer)
-      << ",\"status\":" << json_string(std::string{to_string(o.status)}) << ",\"lines\":[";
-  for (std::size_t i = 0; i < o.lines.size(); ++i) {
-    const auto& l = o.lines[i];
-    out << (i ? "," : "") << "{\"sku\":" << json_string(l.sku) << ",\"qty\":" << l.qty
-        << ",\"price\":" << l.price << ",\"cancelled\":" << l.cancelled
-        << ",\"returned\":" << l.returned << "}";
-  }
-  out << "],\"subtotal\":" << o.subtotal << ",\"shipping_fee\":" << o.shipping_fee
-      << ",\"total\":" << o.total << ",\"refunded\":" << o.refunded << ",\"version\":" << o.version
-      << ",\"created_at\":" << o.created_at << ",\"updated_at\":" << o.updated_at;
-  if (o.tracking)
-    out << ",\"tracking\":" << json_string(*o.tracking);
-  if (o.reason)
-    out << ",\"reason\":" << json_string(*o.reason);
-  out << "}";
   return out.str();
 }
 

@@ -4,15 +4,14 @@
 
 #include <string>
 
+#include "messages/order_json.hpp"
 #include "ordo/reply.hpp"
 
 namespace ordo::ctl {
 
 std::string order_table(const ordo::order& o);
 std::string orders_table(const std::vector<ordo::order>& orders);
-std::string order_json(const ordo::order& o);
 std::string orders_json(const std::vector<ordo::order>& orders);
-std::string json_string(const std::string& text);
 
 // A reply as people read it, or as one JSON document.
 std::string render(const reply_body& body, bool json);

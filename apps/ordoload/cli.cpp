@@ -16,6 +16,7 @@
 
 #include "plot.hpp"
 #include "report.hpp"
+#include "warehouse/pg_connection.hpp"
 
 namespace ordo::load {
 
@@ -34,6 +35,9 @@ const char* help_text =
   "  --redis HOST:PORT          the engine's Redis: the engine's own in inproc mode, and\n"
   "                             where acknowledged writes are verified (both modes)\n"
   "  --key-prefix P             the engine's key prefix (default ordo:)\n"
+  "  --archive CONNINFO         the warehouse (libpq connection string) the orders may have\n"
+  "                             left Redis for: verification looks there too, and in inproc\n"
+  "                             mode the engine serves archived orders through it\n"
   "  --auth-key KEY             mints the customers' and operators' tokens (required)\n"
   "  --scenario S               place | lifecycle | flash-sale (default lifecycle)\n"
   "  --customers N              simulated customers, one connection each (default 1000)\n"
@@ -122,7 +126,7 @@ int run_cli(int argc, char** argv) {
     }
   }
   static const std::set<std::string> known{
-    "mode", "target", "redis", "key-prefix", "auth-key", "scenario", "customers", "connections",
+    "mode", "target", "redis", "key-prefix", "archive", "auth-key", "scenario", "customers", "connections",
     "operators", "rate", "concurrency", "duration", "orders", "warmup", "cancel-share",
     "partial-cancel-share", "return-share", "retry-share", "member-share", "seed", "json", "csv",
     "plot", "no-verify"};
@@ -133,6 +137,10 @@ int run_cli(int argc, char** argv) {
   const std::string mode = args.count("mode") ? args["mode"] : "tcp";
   const std::string target_text = args.count("target") ? args["target"] : "127.0.0.1:7400";
   const std::string prefix = args.count("key-prefix") ? args["key-prefix"] : "ordo:";
+  const std::string archive = args.count("archive") ? args["archive"] : "";
+  if (!archive.empty())
+    if (auto why = warehouse::conninfo_problem(archive))
+      return usage("--archive is not a libpq connection string: " + *why);
   opts.auth_key = args["auth-key"];
   if (args.count("scenario"))
     opts.scenario = args["scenario"];
@@ -196,6 +204,7 @@ int run_cli(int argc, char** argv) {
     engine_opts.redis = args["redis"];
     engine_opts.auth_key = opts.auth_key;
     engine_opts.key_prefix = prefix;
+    engine_opts.archive = archive;
     auto started = inproc_transport(engine_opts);
     if (!started) {
       std::cerr << "ordoload: " << started.error().message << '\n';
@@ -249,7 +258,7 @@ int run_cli(int argc, char** argv) {
     std::cout << "\n";
   verification v;
   if (!args.count("no-verify"))
-    v = verify(*t, opts.customers, result, customers, redis, prefix);
+    v = verify(*t, opts.customers, result, customers, redis, prefix, archive);
   const run_description d{mode, target, opts};
   std::cout << "\n" << text_report(d, result, v);
   if (args.count("json")) {

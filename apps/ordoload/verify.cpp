@@ -5,9 +5,12 @@
 #include <charconv>
 #include <chrono>
 #include <map>
+#include <memory>
+#include <set>
 
 #include "domain/order_id.hpp"
 #include "runtime/redis_keys.hpp"
+#include "warehouse/pg_connection.hpp"
 
 namespace ordo::load {
 
@@ -91,9 +94,45 @@ void through_engine(transport& t, std::size_t channel, const load_result& r, ver
   }
 }
 
+// What the warehouse holds, for the orders that left Redis.
+class archived_view {
+public:
+  explicit archived_view(const std::string& conninfo, verification& v) {
+    if (conninfo.empty())
+      return;
+    auto pg = warehouse::pg_connection::connect(conninfo);
+    if (!pg) {
+      v.failures.push_back("cannot reach the warehouse: " + pg.error().message);
+      return;
+    }
+    pg_ = std::move(*pg);
+  }
+
+  std::uint64_t version(const std::string& order_id) {
+    if (!pg_)
+      return 0;
+    auto rows = pg_->exec("SELECT version FROM ordo_orders WHERE order_id = $1", {order_id});
+    return rows && rows->size() == 1 ? to_u64(rows->text(0, 0).data(), rows->text(0, 0).size()) : 0;
+  }
+
+  std::set<std::string> orders_of(const std::string& customer) {
+    std::set<std::string> out;
+    if (!pg_)
+      return out;
+    auto rows = pg_->exec("SELECT order_id FROM ordo_orders WHERE customer = $1", {customer});
+    if (rows)
+      for (std::size_t i = 0; i < rows->size(); ++i)
+        out.insert(rows->text(i, 0));
+    return out;
+  }
+
+private:
+  std::unique_ptr<warehouse::pg_connection> pg_;
+};
+
 void straight_from_redis(const runtime::host_port& address, const std::string& prefix,
                          const load_result& r, const std::vector<std::string>& customers,
-                         verification& v) {
+                         archived_view& archived, verification& v) {
   redisContext* ctx = redisConnect(address.host.c_str(), address.port);
   if (ctx == nullptr || ctx->err != 0) {
     v.failures.push_back("cannot reach redis at " + address.host + ":" + std::to_string(address.port));
@@ -117,7 +156,9 @@ void straight_from_redis(const runtime::host_port& address, const std::string& p
       redisGetReply(ctx, &raw);
       auto* reply = static_cast<redisReply*>(raw);
       ++v.orders_in_redis;
-      const auto version = reply && reply->type == REDIS_REPLY_STRING ? to_u64(reply->str, reply->len) : 0;
+      auto version = reply && reply->type == REDIS_REPLY_STRING ? to_u64(reply->str, reply->len) : 0;
+      if (version == 0)
+        version = archived.version(orders[k].first);
       if (version < orders[k].second)
         v.failures.push_back("redis holds order " + orders[k].first + " at version " +
                              std::to_string(version) + ", behind the acknowledged " +
@@ -168,11 +209,15 @@ void straight_from_redis(const runtime::host_port& address, const std::string& p
   for (std::size_t c = 0; c < customers.size(); ++c) {
     if (r.customers_with_unsure_places.count(c) != 0)
       continue;
+    auto ids = archived.orders_of(customers[c]);
     auto* reply = static_cast<redisReply*>(
-      redisCommand(ctx, "ZCARD %s", keys.customer_index(customers[c]).c_str()));
-    const auto stored = reply && reply->type == REDIS_REPLY_INTEGER ? static_cast<std::uint64_t>(reply->integer) : 0;
+      redisCommand(ctx, "ZRANGE %s 0 -1", keys.customer_index(customers[c]).c_str()));
+    if (reply && reply->type == REDIS_REPLY_ARRAY)
+      for (std::size_t e = 0; e < reply->elements; ++e)
+        ids.emplace(reply->element[e]->str, reply->element[e]->len);
     if (reply)
       freeReplyObject(reply);
+    const auto stored = static_cast<std::uint64_t>(ids.size());
     ++v.customers_counted;
     if (stored != acked_per_customer[customers[c]])
       v.failures.push_back(customers[c] + " has " + std::to_string(stored) + " orders in redis, " +
@@ -186,11 +231,14 @@ void straight_from_redis(const runtime::host_port& address, const std::string& p
 
 verification verify(transport& t, std::size_t operator_channel, const load_result& r,
                     const std::vector<std::string>& customers,
-                    const std::optional<runtime::host_port>& redis, const std::string& key_prefix) {
+                    const std::optional<runtime::host_port>& redis, const std::string& key_prefix,
+                    const std::string& archive) {
   verification v;
   through_engine(t, operator_channel, r, v);
-  if (redis)
-    straight_from_redis(*redis, key_prefix, r, customers, v);
+  if (redis) {
+    archived_view archived{archive, v};
+    straight_from_redis(*redis, key_prefix, r, customers, archived, v);
+  }
   if (r.retry_mismatches > 0)
     v.failures.push_back(std::to_string(r.retry_mismatches) +
                          " idempotent retries returned another order than the original");

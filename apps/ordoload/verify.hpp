@@ -1,7 +1,8 @@
 // After the load: every acknowledged order exists with the acknowledged state or a later
 // one, read back through the engine and straight from Redis; the events stream holds every
 // acknowledged event; no customer has more orders than were acknowledged (idempotent
-// retries created none).
+// retries created none). With a warehouse, an order that left Redis counts where the
+// warehouse holds it.
 #pragma once
 
 #include <optional>
@@ -24,6 +25,7 @@ struct verification {
 
 verification verify(transport& t, std::size_t operator_channel, const load_result& r,
                     const std::vector<std::string>& customers,
-                    const std::optional<runtime::host_port>& redis, const std::string& key_prefix);
+                    const std::optional<runtime::host_port>& redis, const std::string& key_prefix,
+                    const std::string& archive);
 
 } // namespace ordo::load

@@ -20,6 +20,9 @@ struct engine_options {
   // 0 keeps every event; otherwise the events stream is trimmed towards this length, never
   // past an entry a consumer group still needs.
   std::int64_t events_max_len = 0;
+  // The warehouse (a libpq connection string, docs/WAREHOUSE.md): orders that left Redis for
+  // it are read, listed and changed again through it. Empty: only what Redis holds is served.
+  std::string archive;
 
   // Payment: the built-in simulator, and how long an order may wait for it.
   std::int64_t payment_latency_ms = 3;

@@ -268,7 +268,7 @@ TEST(config, help_lists_every_option_with_its_default) {
   }
   EXPECT_NE(help.find("(default: 127.0.0.1:7400)"), std::string::npos);
   EXPECT_NE(help.find("(default: 1048576)"), std::string::npos);
-  EXPECT_EQ(cfg.documented_options().size(), 24u);
+  EXPECT_EQ(cfg.documented_options().size(), 25u);
 }
 
 TEST(config, metrics_are_off_by_default_and_their_address_is_checked) {

@@ -231,7 +231,7 @@ TEST_F(redis_store_test, the_events_stream_holds_every_event_in_version_order_as
   const std::int64_t ats[] = {t0, t0 + 5, t0 + 9};
   for (std::size_t i = 0; i < 3; ++i) {
     const auto& fields = entries->elements[i].elements[1].elements;
-    ASSERT_EQ(fields.size(), 12u);
+    ASSERT_EQ(fields.size(), 18u);
     EXPECT_EQ(fields[0].text, "order");
     EXPECT_EQ(fields[1].text, s.order.id);
     EXPECT_EQ(fields[3].text, "alice");
@@ -241,6 +241,12 @@ TEST_F(redis_store_test, the_events_stream_holds_every_event_in_version_order_as
     auto state = decode_order(fields[11].text);
     ASSERT_TRUE(state.ok());
     EXPECT_EQ(state->version, i + 1);
+    // What the warehouse needs to serve the order again once it left Redis.
+    EXPECT_EQ(fields[12].text, "member");
+    EXPECT_EQ(fields[13].text, "0");
+    EXPECT_EQ(fields[14].text, "delivered_at");
+    EXPECT_EQ(fields[16].text, "charged");
+    EXPECT_EQ(fields[17].text, i == 0 ? "0" : std::to_string(state->total));
   }
 }
 

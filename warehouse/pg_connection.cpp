@@ -1,0 +1,153 @@
+#include "warehouse/pg_connection.hpp"
+
+#include <libpq-fe.h>
+
+#include <cassert>
+
+namespace ordo::warehouse {
+
+pg_rows::pg_rows(pg_result* res) {
+  const int rows = PQntuples(res);
+  const int columns = PQnfields(res);
+  columns_ = static_cast<std::size_t>(columns);
+  cells_.reserve(static_cast<std::size_t>(rows) * columns_);
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < columns; ++c)
+      cells_.push_back(PQgetisnull(res, r, c) ? std::nullopt
+                                              : std::optional<std::string>{PQgetvalue(res, r, c)});
+}
+
+std::size_t pg_rows::size() const {
+  return columns_ == 0 ? 0 : cells_.size() / columns_;
+}
+
+const std::optional<std::string>& pg_rows::at(std::size_t row, std::size_t column) const {
+  assert(column < columns_ && row < size());
+  return cells_[row * columns_ + column];
+}
+
+const std::string& pg_rows::text(std::size_t row, std::size_t column) const {
+  static const std::string none;
+  const auto& cell = at(row, column);
+  return cell ? *cell : none;
+}
+
+result<std::unique_ptr<pg_connection>> pg_connection::connect(const std::string& conninfo) {
+  PGconn* conn = PQconnectdb(conninfo.c_str());
+  if (conn == nullptr)
+    return error{errc::unavailable, "postgres: out of memory"};
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string why = PQerrorMessage(conn);
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' '))
+      why.pop_back();
+    PQfinish(conn);
+    return error{errc::unavailable, "postgres: " + why};
+  }
+  // Notices (a partition that exists already, say) are for people, not the archive's logs.
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  return std::unique_ptr<pg_connection>{new pg_connection{conn}};
+}
+
+pg_connection::~pg_connection() {
+  PQfinish(conn_);
+}
+
+bool pg_connection::healthy() const {
+  return PQstatus(conn_) == CONNECTION_OK;
+}
+
+error pg_connection::failure(const std::string& what) const {
+  std::string why = PQerrorMessage(conn_);
+  while (!why.empty() && (why.back() == '\n' || why.back() == ' '))
+    why.pop_back();
+  return error{healthy() ? errc::internal : errc::unavailable, "postgres: " + what + ": " + why};
+}
+
+namespace {
+
+struct result_guard {
+  PGresult* res;
+  ~result_guard() { PQclear(res); }
+};
+
+} // namespace
+
+// PQexec, not PQexecParams: it takes several statements in one string (the schema's DDL).
+result<pg_rows> pg_connection::exec(const std::string& sql) {
+  result_guard guard{PQexec(conn_, sql.c_str())};
+  const auto status = guard.res ? PQresultStatus(guard.res) : PGRES_FATAL_ERROR;
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+    return failure(sql.substr(0, sql.find_first_of(" \n")));
+  return pg_rows{guard.res};
+}
+
+result<pg_rows> pg_connection::exec(const std::string& sql,
+                                    const std::vector<std::optional<std::string>>& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params)
+    values.push_back(p ? p->c_str() : nullptr);
+  result_guard guard{PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                                  values.data(), nullptr, nullptr, 0)};
+  const auto status = guard.res ? PQresultStatus(guard.res) : PGRES_FATAL_ERROR;
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+    return failure(sql.substr(0, sql.find_first_of(" \n")));
+  return pg_rows{guard.res};
+}
+
+result<bool> pg_connection::copy_in(const std::string& copy_sql, std::string_view data) {
+  {
+    result_guard start{PQexec(conn_, copy_sql.c_str())};
+    if (!start.res || PQresultStatus(start.res) != PGRES_COPY_IN)
+      return failure("COPY");
+  }
+  if (PQputCopyData(conn_, data.data(), static_cast<int>(data.size())) != 1 ||
+      PQputCopyEnd(conn_, nullptr) != 1)
+    return failure("COPY data");
+  bool ok = true;
+  while (PGresult* res = PQgetResult(conn_)) {
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+      ok = false;
+    PQclear(res);
+  }
+  if (!ok)
+    return failure("COPY");
+  return true;
+}
+
+std::optional<std::string> conninfo_problem(const std::string& conninfo) {
+  char* why = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(conninfo.c_str(), &why);
+  if (parsed) {
+    PQconninfoFree(parsed);
+    return std::nullopt;
+  }
+  std::string out = why ? why : "out of memory";
+  PQfreemem(why);
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' '))
+    out.pop_back();
+  return out;
+}
+
+void append_copy_field(std::string& out, std::string_view value) {
+  for (char c : value) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out += c;
+    }
+  }
+}
+
+} // namespace ordo::warehouse
