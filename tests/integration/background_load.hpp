@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <vector>
 
 #include "support/ordod_process.hpp"
 #include "support/process.hpp"
@@ -28,15 +29,17 @@ inline std::string read_file(const std::string& path) {
 class background_load {
 public:
   background_load(const std::string& target, const std::string& redis, double seconds,
-                  const std::string& name, const std::string& scenario)
+                  const std::string& name, const std::string& scenario,
+                  std::vector<std::string> extra = {})
       : out_path_(::testing::TempDir() + "/" + name + ".out"),
         json_path_(::testing::TempDir() + "/" + name + ".json") {
     const int out = ::open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    pid_ = spawn_child({ORDOLOAD_PATH, "--target", target, "--redis", redis, "--key-prefix", "it:",
-                        "--auth-key", ordod_process::auth_key, "--scenario", scenario,
-                        "--customers", "40", "--concurrency", "32", "--warmup", "0",
-                        "--duration", std::to_string(seconds), "--json", json_path_},
-                       out, out);
+    std::vector<std::string> args{ORDOLOAD_PATH, "--target", target, "--redis", redis, "--key-prefix", "it:",
+                                  "--auth-key", ordod_process::auth_key, "--scenario", scenario,
+                                  "--customers", "40", "--concurrency", "32", "--warmup", "0",
+                                  "--duration", std::to_string(seconds), "--json", json_path_};
+    args.insert(args.end(), extra.begin(), extra.end());
+    pid_ = spawn_child(std::move(args), out, out);
     ::close(out);
   }
 
