@@ -261,7 +261,7 @@ void requeue_current(order_self self) {
 void commit(order_self self, domain::event e) {
   auto& st = self->state;
   std::optional<commit_fence> fence;
-  if (st.ctx->tags) {
+  if (st.ctx->tags && st.tag < domain::customer_tags) {
     fence = st.ctx->tags->begin_commit(st.tag);
     if (!fence || fence->epoch != st.epoch) {
       if (fence)
@@ -408,7 +408,9 @@ void await_tag(order_self self) {
 // every tag), or none: wait for the tag. The state is read again when another epoch began.
 std::optional<std::uint64_t> served_epoch(order_self self) {
   auto& st = self->state;
-  if (!st.ctx->tags)
+  // An id without a valid tag names no order that can exist: no node serves it, and the
+  // store answers that it holds nothing (a client's made-up id must not reach a tag table).
+  if (!st.ctx->tags || st.tag >= domain::customer_tags)
     return std::uint64_t{0};
   const auto lease = st.ctx->tags->lease_of(st.tag);
   if (!lease)

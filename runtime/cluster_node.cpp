@@ -1,6 +1,7 @@
 #include "runtime/cluster_node.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <charconv>
 
 #include "auth/secure_random.hpp"
@@ -165,6 +166,7 @@ std::vector<std::string> cluster_node::peer_addresses() const {
 }
 
 std::optional<actors::commit_fence> cluster_node::lease_of(std::size_t tag) const {
+  assert(tag < tags_.size());
   auto& slot = *tags_[tag];
   std::lock_guard lock{slot.mutex};
   if (!slot.ownership.may_serve(now_ms()))
@@ -193,6 +195,7 @@ void cluster_node::fenced(std::size_t tag, std::uint64_t epoch) {
 }
 
 std::optional<actors::commit_fence> cluster_node::begin_commit(std::size_t tag) {
+  assert(tag < tags_.size());
   auto& slot = *tags_[tag];
   std::lock_guard lock{slot.mutex};
   if (!slot.ownership.may_serve(now_ms()))

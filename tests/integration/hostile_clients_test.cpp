@@ -147,6 +147,31 @@ TEST_F(hostile, slow_loris_writers_and_garbage_are_cut_off_and_a_well_behaved_cu
     ::close(fd);
 }
 
+// An order id that carries no customer tag names no order: every op on it is not_found,
+// for customers and operators alike, and the engine stays up (such an id once reached the
+// node's tag table and crashed ordod).
+TEST_F(hostile, made_up_order_ids_are_not_found_and_crash_nothing) {
+  for (const auto role : {ordo::role::customer, ordo::role::operator_}) {
+    auto c = login(role == ordo::role::customer ? "alice" : "ops", role);
+    for (const std::string& id : std::vector<std::string>{"k-3", "", "0123456789012345678901234567", std::string(28, 'Z')}) {
+      const request_body ops[] = {get_request{id},
+                                  cancel_request{id, "i-1", std::nullopt},
+                                  ship_request{id, "T"},
+                                  deliver_request{id},
+                                  return_request{id, "i-2", std::nullopt},
+                                  refund_request{id}};
+      for (const auto& op : ops) {
+        const auto answer = c.call(op);
+        ASSERT_FALSE(answer.ok()) << id;
+        EXPECT_TRUE(answer.error().code == errc::not_found || answer.error().code == errc::forbidden ||
+                    answer.error().code == errc::bad_request)
+          << id << ": " << answer.error().message;
+      }
+    }
+    EXPECT_TRUE(c.call(ping_request{}).ok());
+  }
+}
+
 TEST_F(hostile, thousands_of_connections_that_vanish_leave_nothing_behind) {
   start_ordod();
   well_behaved customer{login("alice")};
