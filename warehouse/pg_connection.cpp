@@ -6,6 +6,27 @@
 
 namespace ordo::warehouse {
 
+namespace {
+
+// libpq's messages run over several lines (a hint on the second, tab-indented): one line
+// for a log or an error reply.
+std::string one_line(const char* message) {
+  std::string out;
+  for (const char* c = message; c && *c; ++c) {
+    if (*c == '\n' || *c == '\t' || *c == '\r') {
+      if (!out.empty() && out.back() != ' ')
+        out += ' ';
+    } else {
+      out += *c;
+    }
+  }
+  while (!out.empty() && out.back() == ' ')
+    out.pop_back();
+  return out;
+}
+
+} // namespace
+
 pg_rows::pg_rows(pg_result* res) {
   const int rows = PQntuples(res);
   const int columns = PQnfields(res);
@@ -37,9 +58,7 @@ result<std::unique_ptr<pg_connection>> pg_connection::connect(const std::string&
   if (conn == nullptr)
     return error{errc::unavailable, "postgres: out of memory"};
   if (PQstatus(conn) != CONNECTION_OK) {
-    std::string why = PQerrorMessage(conn);
-    while (!why.empty() && (why.back() == '\n' || why.back() == ' '))
-      why.pop_back();
+    const auto why = one_line(PQerrorMessage(conn));
     PQfinish(conn);
     return error{errc::unavailable, "postgres: " + why};
   }
@@ -57,9 +76,7 @@ bool pg_connection::healthy() const {
 }
 
 error pg_connection::failure(const std::string& what) const {
-  std::string why = PQerrorMessage(conn_);
-  while (!why.empty() && (why.back() == '\n' || why.back() == ' '))
-    why.pop_back();
+  const auto why = one_line(PQerrorMessage(conn_));
   return error{healthy() ? errc::internal : errc::unavailable, "postgres: " + what + ": " + why};
 }
 

@@ -18,6 +18,8 @@
 #include "ordo/limits.hpp"
 #include "render.hpp"
 #include "render_stats.hpp"
+#include "report.hpp"
+#include "warehouse/pg_connection.hpp"
 #include "runtime/options.hpp"
 
 namespace ordo::ctl {
@@ -42,9 +44,11 @@ constexpr std::string_view connection_options[] = {"target", "token", "session",
 constexpr std::string_view metrics_options[] = {"metrics", "timeout", "json"};
 // Taken by every command that reads the engine's Redis.
 constexpr std::string_view redis_options[] = {"redis", "key-prefix", "timeout", "json"};
+// Taken by every command that reads the warehouse.
+constexpr std::string_view postgres_options[] = {"postgres", "json"};
 
 // What a command talks to, which decides the options it takes besides its own.
-enum class peer { none, ordod, metrics, redis };
+enum class peer { none, ordod, metrics, redis, postgres };
 
 struct command_spec;
 
@@ -68,7 +72,7 @@ struct command_spec {
 };
 
 const char* common_help =
-  "options for every command that talks to ordod (all but token, stats and cluster):\n"
+  "options for every command that talks to ordod (all but token, stats, cluster, report):\n"
   "  --target HOST:PORT   ordod's address (default $ORDO_TARGET or 127.0.0.1:7400)\n"
   "  --token TOKEN        authenticate with a token (default $ORDO_TOKEN)\n"
   "  --session ID         resume a session instead (default $ORDO_SESSION)\n"
@@ -80,6 +84,19 @@ const char* common_help =
   "exit codes: 0 ok, 64 usage, 10 bad_request, 11 unauthenticated, 12 forbidden,\n"
   "  13 not_found, 14 invalid_state, 15 conflict, 16 unavailable (also: cannot connect,\n"
   "  no reply in time), 17 overloaded, 18 frame_too_large, 19 internal\n";
+
+const char* postgres_help =
+  "options:\n"
+  "  --postgres CONNINFO  libpq connection string of the warehouse, as given to ordoarchive\n"
+  "                       (default $ORDO_POSTGRES)\n"
+  "  --from, --to         the first and last day (UTC), both included\n"
+  "  --json               print a JSON array, one object per day with orders: day\n"
+  "                       orders_placed gross_merchandise_value cancellation_rate\n"
+  "                       return_rate members_share (rates 0 to 1)\n"
+  "  --help               help for the command\n\n"
+  "A day's orders are those placed that day; gross merchandise value is price x qty of\n"
+  "every line as placed (shipping excluded); the rates count the day's orders that are\n"
+  "cancelled, or have a return requested or made, now. Only archived orders count.\n";
 
 const char* metrics_help =
   "options:\n"
@@ -380,6 +397,28 @@ int cluster(const context& ctx) {
   return 0;
 }
 
+int report(const context& ctx) {
+  for (const char* bound : {"from", "to"})
+    if (!is_date(ctx.args.get(bound)))
+      return usage(ctx, std::string{"--"} + bound + " takes a date YYYY-MM-DD, got '" +
+                          ctx.args.get(bound) + "'");
+  if (ctx.args.get("from") > ctx.args.get("to"))
+    return usage(ctx, "--from " + ctx.args.get("from") + " is after --to " + ctx.args.get("to"));
+  const auto conninfo = ctx.args.has("postgres") ? ctx.args.get("postgres") : env_or("ORDO_POSTGRES", "");
+  if (conninfo.empty())
+    return usage(ctx, "report needs --postgres CONNINFO (or $ORDO_POSTGRES)");
+  if (auto why = warehouse::conninfo_problem(conninfo))
+    return usage(ctx, "--postgres is not a libpq connection string: " + *why);
+  auto pg = warehouse::pg_connection::connect(conninfo);
+  if (!pg)
+    return fail(pg.error());
+  auto days = warehouse::daily_report(**pg, ctx.args.get("from"), ctx.args.get("to"));
+  if (!days)
+    return fail(days.error());
+  std::cout << (ctx.json ? report_json(*days) : report_table(*days));
+  return 0;
+}
+
 int stats(const context& ctx) {
   std::int64_t interval_ms = default_interval_ms;
   if (ctx.args.has("interval-ms") && (!parse_number(ctx.args.get("interval-ms"), interval_ms) ||
@@ -436,6 +475,9 @@ const command_spec specs[] = {
   {"cluster", "cluster [--redis HOST:PORT] [--key-prefix P] [--json]",
    "the engine's nodes: addresses, customer tags held, heartbeats and lease ends", {}, {},
    peer::redis, cluster},
+  {"report", "report --from YYYY-MM-DD --to YYYY-MM-DD [--postgres CONNINFO] [--json]",
+   "per day (UTC) from the warehouse: orders placed, gross merchandise value, cancellation "
+   "and return rates, members' share", {"from", "to"}, {}, peer::postgres, report},
 };
 
 const command_spec* find_spec(const std::string& name) {
@@ -454,12 +496,14 @@ bool takes(const command_spec& spec, std::string_view option) {
   return option == "help" || among(spec.options, option) ||
          (spec.peer == peer::ordod && among(connection_options, option)) ||
          (spec.peer == peer::metrics && among(metrics_options, option)) ||
-         (spec.peer == peer::redis && among(redis_options, option));
+         (spec.peer == peer::redis && among(redis_options, option)) ||
+         (spec.peer == peer::postgres && among(postgres_options, option));
 }
 
 bool known_option(std::string_view name) {
   return among(switches, name) || among(connection_options, name) ||
          among(metrics_options, name) || among(redis_options, name) ||
+         among(postgres_options, name) ||
          std::any_of(std::begin(specs), std::end(specs),
                      [name](const command_spec& s) { return among(s.options, name); });
 }
@@ -473,6 +517,8 @@ void print_help(const command_spec* spec) {
       std::cout << metrics_help;
     else if (spec->peer == peer::redis)
       std::cout << redis_help;
+    else if (spec->peer == peer::postgres)
+      std::cout << postgres_help;
     return;
   }
   std::cout << "usage: ordoctl COMMAND [ARGS] [OPTIONS]\n\ncommands:\n";
@@ -516,7 +562,7 @@ std::vector<std::string> check(context& ctx) {
     problems.push_back("unexpected argument '" + args.words[i] + "'");
   if (args.words.size() < words)
     problems.push_back(std::string{spec.name} + " needs " + std::string{spec.word});
-  if (spec.peer == peer::none)
+  if (spec.peer == peer::none || spec.peer == peer::postgres)
     return problems;
   std::int64_t timeout_ms = default_timeout_ms;
   if (args.has("timeout") &&

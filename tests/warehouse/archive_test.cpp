@@ -269,6 +269,45 @@ TEST_F(archive_test, ordoarchive_waits_for_postgres_then_runs_and_stops_cleanly_
   EXPECT_EQ(work.terminate(), 0);
 }
 
+TEST_F(archive_test, ordoctl_report_counts_what_was_archived_today_and_ordoarchive_exports_metrics) {
+  start_ordod();
+  const auto metrics_port = free_loopback_port();
+  auto work = archiver({"--metrics=127.0.0.1:" + std::to_string(metrics_port)});
+  auto alice = login("alice");
+  auto kept = alice.call_as<order_result>(place_request{"k-1", {{"A", 2, 10'000}}});
+  auto dropped = alice.call_as<order_result>(place_request{"k-2", {{"B", 1, 5'000}}});
+  ASSERT_TRUE(kept.ok() && dropped.ok());
+  ASSERT_TRUE(alice.call_as<order_result>(cancel_request{dropped->order.id, "k-3", std::nullopt}).ok());
+  ASSERT_TRUE(archive_caught_up());
+  const auto today = pg.sql("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD')");
+  const auto day = today.substr(0, 10);
+  const auto report = run_command(std::string{ORDOCTL_PATH} + " report --from " + day + " --to " + day +
+                                  " --json --postgres '" + pg.conninfo() + "'");
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  EXPECT_EQ(report.out, "[{\"day\":\"" + day +
+                          "\",\"orders_placed\":2,\"gross_merchandise_value\":25000,"
+                          "\"cancellation_rate\":0.5000,\"return_rate\":0.0000,\"members_share\":0.0000}]\n");
+  // The lag is sampled every second: wait for a sample after the last batch.
+  command_result scraped;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  do {
+    std::this_thread::sleep_for(200ms);
+    scraped = run_command("curl -s http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics");
+  } while ((scraped.out.find("ordo_archive_events_total 4\n") == std::string::npos ||
+            scraped.out.find("ordo_archive_lag_entries 0\n") == std::string::npos) &&
+           std::chrono::steady_clock::now() < deadline);
+  ASSERT_EQ(scraped.exit_code, 0);
+  for (const char* family : {"ordo_archive_events_total 4", "ordo_archive_lag_entries 0",
+                             "ordo_archive_lag_seconds 0", "ordo_archive_batch_duration_seconds_bucket",
+                             "ordo_ready 1"})
+    EXPECT_NE(scraped.out.find(family), std::string::npos) << family << "\n" << scraped.out;
+  const auto ready = run_command("curl -s http://127.0.0.1:" + std::to_string(metrics_port) + "/ready");
+  EXPECT_EQ(ready.out, "ready\n");
+  const auto checked = run_command("curl -s http://127.0.0.1:" + std::to_string(metrics_port) +
+                                   "/metrics | promtool check metrics");
+  EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
+}
+
 TEST(ordoarchive_cli, help_and_bad_options_are_clear) {
   const std::string bin = ORDOARCHIVE_PATH;
   const auto help = run_command(bin + " --help");
