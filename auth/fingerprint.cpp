@@ -2,7 +2,6 @@
 
 #include <openssl/evp.h>
 
-#include "auth/hex.hpp"
 #include "messages/codec.hpp"
 
 namespace ordo::auth {
@@ -20,7 +19,7 @@ std::string fingerprint_of(const request_body& body) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int digest_len = 0;
   EVP_Digest(bytes.data(), bytes.size(), digest, &digest_len, EVP_sha256(), nullptr);
-  return to_hex(digest, digest_len);
+  return std::string{reinterpret_cast<const char*>(digest), digest_len};
 }
 
 } // namespace ordo::auth

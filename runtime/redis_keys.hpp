@@ -5,7 +5,8 @@
 //
 //   P{T}o:ID            hash   v version, s ORDER (msgpack), m member, d delivered_at, c charged
 //   P{T}c:CUSTOMER      zset   the customer's order ids (score 0: ids sort by creation time)
-//   P{T}i:CUSTOMER:KEY  hash   f fingerprint, r reply ORDER (msgpack); expires after 24 h
+//   P{T}i:CUSTOMER:KEY  string fingerprint length (1 byte), fingerprint, reply ORDER (msgpack);
+//                              expires after 24 h (an earlier engine's: a hash, f and r)
 //   P{T}d               zset   payment deadlines of unpaid orders: id by due time (ms)
 //   P{T}m:CUSTOMER      string "1" for a member
 //   P{T}lease           hash   o owner, e epoch, x expiry (ms): who serves tag T (CLUSTER.md)

@@ -30,9 +30,17 @@ local function commit(KEYS, ARGV)
     end
   end
   if ARGV[11] ~= '' then
-    local record = redis.call('HMGET', KEYS[3], 'f', 'r')
-    if record[1] then
-      return {'replay', record[1], record[2]}
+    local ok, record = pcall(redis.call, 'GET', KEYS[3])
+    if ok and record then
+      local n = string.byte(record, 1)
+      return {'replay', string.sub(record, 2, n + 1), string.sub(record, n + 2)}
+    elseif not ok then
+      -- A record of an earlier engine: a hash with the fingerprint in hex. It still counts.
+      local old = redis.call('HMGET', KEYS[3], 'f', 'r')
+      if old[1] then
+        local raw = string.gsub(old[1], '..', function(h) return string.char(tonumber(h, 16)) end)
+        return {'replay', raw, old[2]}
+      end
     end
   end
   if ARGV[14] ~= '' and (redis.call('GET', KEYS[6]) or '0') ~= ARGV[14] then
@@ -48,8 +56,7 @@ local function commit(KEYS, ARGV)
              'version', ARGV[2], 'at', ARGV[10], 'order_state', ARGV[3], 'member', ARGV[4],
              'delivered_at', ARGV[5], 'charged', ARGV[6])
   if ARGV[11] ~= '' then
-    redis.call('HSET', KEYS[3], 'f', ARGV[11], 'r', ARGV[3])
-    redis.call('EXPIRE', KEYS[3], ARGV[12])
+    redis.call('SET', KEYS[3], string.char(#ARGV[11]) .. ARGV[11] .. ARGV[3], 'EX', ARGV[12])
   end
   if ARGV[13] ~= '' then
     redis.call('ZADD', KEYS[4], ARGV[13], ARGV[7])

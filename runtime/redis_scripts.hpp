@@ -30,6 +30,8 @@ redis_command script_call(const redis_script& script, std::vector<std::string> k
 // lease owner the commit is fenced by ("" = unfenced) and its epoch, and "1" when the
 // expected version is the archive's: the order may then be absent (it left Redis), and the
 // commit brings it back whole.
+// An idempotency record is one string: the fingerprint's length (one byte), the
+// fingerprint, the reply ORDER; it expires after the TTL.
 // Returns {"ok"}, {"fenced"} (the lease is not the committer's, or ran out: nothing read or
 // written), {"conflict", current version}, {"conflict", "membership"} or
 // {"replay", fingerprint, reply ORDER}.

@@ -233,6 +233,39 @@ caf::expected<commit_reply> decode_commit(const redis_value& v) {
   return make_error(errc::internal, "unexpected reply to a commit");
 }
 
+caf::expected<idem_lookup> decode_idem(const redis_value& v) {
+  if (v.is_nil())
+    return idem_lookup{};
+  const auto& record = v.text;
+  const std::size_t n = record.empty() ? 0 : static_cast<unsigned char>(record[0]);
+  if (n == 0 || record.size() < 1 + n)
+    return make_error(errc::internal, "stored idempotency record is unreadable");
+  redis_value reply;
+  reply.text = record.substr(1 + n);
+  auto o = decode_blob(reply);
+  if (!o)
+    return std::move(o.error());
+  return idem_lookup{idem_record{record.substr(1, n), std::move(*o)}};
+}
+
+caf::expected<idem_lookup> decode_old_idem(const redis_value& v) {
+  if (v.elements.size() != 2 || v.elements[0].is_nil())
+    return idem_lookup{};
+  auto reply = decode_blob(v.elements[1]);
+  if (!reply)
+    return std::move(reply.error());
+  const auto& hex = v.elements[0].text;
+  std::string raw;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+    unsigned byte = 0;
+    const auto [end, ec] = std::from_chars(hex.data() + i, hex.data() + i + 2, byte, 16);
+    if (ec != std::errc{} || end != hex.data() + i + 2)
+      return make_error(errc::internal, "stored idempotency record has a damaged fingerprint");
+    raw += static_cast<char>(byte);
+  }
+  return idem_lookup{idem_record{std::move(raw), std::move(*reply)}};
+}
+
 std::string encode_state(const ordo::order& o) {
   std::string blob;
   encode_order(o, blob);
@@ -300,6 +333,10 @@ void commit(store_self self, const order_commit& c, caf::typed_response_promise<
   const auto& o = c.state.order;
   if (st.keys.order(o.id).empty() || domain::order_id_tag(o.id) != domain::customer_tag(o.customer)) {
     rp.deliver(make_error(errc::internal, "order id " + o.id + " does not carry its customer's tag"));
+    return;
+  }
+  if (c.idem && (c.idem->fingerprint.empty() || c.idem->fingerprint.size() > 255)) {
+    rp.deliver(make_error(errc::internal, "an idempotency fingerprint must be 1 to 255 bytes"));
     return;
   }
   if (!st.opts.archive || c.expected_version == 0) {
@@ -563,16 +600,17 @@ caf::behavior redis_store(store_self self, std::shared_ptr<redis_client> client,
     },
     [=](idem_atom, const std::string& customer, const std::string& key) {
       auto rp = self->make_response_promise<idem_lookup>();
-      issue(self, store_op::idempotency,
-            {{"HMGET", self->state.keys.idem(customer, key), "f", "r"}, nullptr},
-            deliver_to(rp, [](const redis_value& v) -> caf::expected<idem_lookup> {
-              if (v.elements.size() != 2 || v.elements[0].is_nil())
-                return idem_lookup{};
-              auto reply = decode_blob(v.elements[1]);
-              if (!reply)
-                return std::move(reply.error());
-              return idem_lookup{idem_record{v.elements[0].text, std::move(*reply)}};
-            }));
+      const auto record_key = self->state.keys.idem(customer, key);
+      issue(self, store_op::idempotency, {{"GET", record_key}, nullptr},
+            [self, rp, record_key](result<redis_value> r) mutable {
+              // A record of an earlier engine is a hash (WRONGTYPE to a GET): read it as one.
+              if (r && r->is_error() && r->text.rfind("WRONGTYPE", 0) == 0) {
+                issue(self, store_op::idempotency, {{"HMGET", record_key, "f", "r"}, nullptr},
+                      deliver_to(rp, decode_old_idem));
+                return;
+              }
+              deliver_to(rp, decode_idem)(std::move(r));
+            });
       return rp;
     },
     [=](list_atom, const list_query& q) {

@@ -124,7 +124,7 @@ TEST(fingerprint, ignores_the_idempotency_key_but_not_the_request) {
   EXPECT_NE(auth::fingerprint_of(a), auth::fingerprint_of(other));
   EXPECT_NE(auth::fingerprint_of(cancel_request{"o", "k", std::nullopt}),
             auth::fingerprint_of(return_request{"o", "k", std::nullopt}));
-  EXPECT_EQ(auth::fingerprint_of(a).size(), 64u);
+  EXPECT_EQ(auth::fingerprint_of(a).size(), auth::fingerprint_bytes);
 }
 
 } // namespace

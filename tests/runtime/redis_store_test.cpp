@@ -270,6 +270,36 @@ TEST_F(redis_store_test, an_idempotency_key_replays_its_original_reply_and_write
   EXPECT_FALSE(ask<idem_lookup>(idem_atom::value, std::string{"bob"}, std::string{"k-1"})->record);
 }
 
+// Records of an earlier engine are hashes (f: the fingerprint in hex, r: the reply): after
+// an upgrade they replay all the same, for a commit and for a lookup.
+TEST_F(redis_store_test, an_idempotency_record_of_an_earlier_engine_still_replays) {
+  const std::string raw(32, '\x5a');
+  const idem_claim claim{"alice", "k-old", raw};
+  const auto placed = advance(std::nullopt, place_cmd("alice"), t0);
+  std::string reply;
+  encode_order(placed.order, reply);
+  std::string hex;
+  for (int i = 0; i < 32; ++i)
+    hex += "5a";
+  // Through the client: the msgpack bytes must arrive as they are.
+  std::promise<void> written;
+  client->submit({{"HSET", keys.idem("alice", "k-old"), "f", hex, "r", reply}, nullptr},
+                 [&](result<redis_value>) { written.set_value(); });
+  written.get_future().wait();
+  auto again = domain::decide(std::nullopt, place_cmd("alice"), t0);
+  auto replayed = ask<commit_reply>(
+    commit_atom::value, order_commit{0, domain::apply_event(std::nullopt, *again), *again, claim, {}, {}, {}});
+  ASSERT_TRUE(replayed);
+  ASSERT_TRUE(replayed->replayed);
+  EXPECT_EQ(replayed->replayed->fingerprint, raw);
+  EXPECT_EQ(replayed->replayed->reply, placed.order);
+  auto lookup = ask<idem_lookup>(idem_atom::value, std::string{"alice"}, std::string{"k-old"});
+  ASSERT_TRUE(lookup);
+  ASSERT_TRUE(lookup->record);
+  EXPECT_EQ(lookup->record->fingerprint, raw);
+  EXPECT_EQ(lookup->record->reply, placed.order);
+}
+
 TEST_F(redis_store_test, commits_sent_together_travel_as_one_script_call_and_each_gets_its_own_answer) {
   // Set up: an order to be written stale, a recorded idempotency key, and a customer whose
   // index key has the wrong type, so that Redis fails that one commit.
