@@ -26,11 +26,18 @@ result<domain::order_state> order_at(const pg_rows& rows, std::size_t row) {
                              to_int(rows.text(row, 3))};
 }
 
+// No ordo_orders yet: no archiver has run, so nothing has been archived.
+bool nothing_archived(const pg_connection& pg) {
+  return pg.last_sqlstate() == "42P01";
+}
+
 } // namespace
 
 result<std::optional<domain::order_state>> find_order(pg_connection& pg, const std::string& order_id) {
   auto rows = pg.exec(std::string{"SELECT "} + order_columns + " FROM ordo_orders WHERE order_id = $1",
                       {order_id});
+  if (!rows && nothing_archived(pg))
+    return std::optional<domain::order_state>{};
   if (!rows)
     return std::move(rows).error();
   if (rows->size() == 0)
@@ -47,9 +54,11 @@ result<std::vector<domain::order_state>> list_orders(pg_connection& pg, const st
                         " FROM ordo_orders WHERE customer = $1 AND ($2 = '' OR order_id < $2)"
                         " ORDER BY order_id DESC LIMIT $3",
                       {customer, before, std::to_string(limit)});
+  std::vector<domain::order_state> out;
+  if (!rows && nothing_archived(pg))
+    return out;
   if (!rows)
     return std::move(rows).error();
-  std::vector<domain::order_state> out;
   for (std::size_t i = 0; i < rows->size(); ++i) {
     auto state = order_at(*rows, i);
     if (!state)
@@ -75,9 +84,11 @@ WHERE created_at >= ($1::date)::timestamp AT TIME ZONE 'UTC'
 GROUP BY 1 ORDER BY 1
 )sql",
                       {from, to});
+  std::vector<report_day> out;
+  if (!rows && nothing_archived(pg))
+    return out;
   if (!rows)
     return std::move(rows).error();
-  std::vector<report_day> out;
   for (std::size_t i = 0; i < rows->size(); ++i)
     out.push_back({rows->text(i, 0), to_int(rows->text(i, 1)), to_int(rows->text(i, 2)),
                    to_int(rows->text(i, 3)), to_int(rows->text(i, 4)), to_int(rows->text(i, 5))});

@@ -75,7 +75,9 @@ bool pg_connection::healthy() const {
   return PQstatus(conn_) == CONNECTION_OK;
 }
 
-error pg_connection::failure(const std::string& what) const {
+error pg_connection::failure(const std::string& what, PGresult* res) {
+  const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+  sqlstate_ = state ? state : "";
   const auto why = one_line(PQerrorMessage(conn_));
   return error{healthy() ? errc::internal : errc::unavailable, "postgres: " + what + ": " + why};
 }
@@ -94,7 +96,7 @@ result<pg_rows> pg_connection::exec(const std::string& sql) {
   result_guard guard{PQexec(conn_, sql.c_str())};
   const auto status = guard.res ? PQresultStatus(guard.res) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
-    return failure(sql.substr(0, sql.find_first_of(" \n")));
+    return failure(sql.substr(0, sql.find_first_of(" \n")), guard.res);
   return pg_rows{guard.res};
 }
 
@@ -108,7 +110,7 @@ result<pg_rows> pg_connection::exec(const std::string& sql,
                                   values.data(), nullptr, nullptr, 0)};
   const auto status = guard.res ? PQresultStatus(guard.res) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
-    return failure(sql.substr(0, sql.find_first_of(" \n")));
+    return failure(sql.substr(0, sql.find_first_of(" \n")), guard.res);
   return pg_rows{guard.res};
 }
 

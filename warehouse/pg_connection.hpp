@@ -45,14 +45,18 @@ public:
   result<pg_rows> exec(const std::string& sql);
   result<pg_rows> exec(const std::string& sql, const std::vector<std::optional<std::string>>& params);
 
+  // The SQLSTATE of the last statement the server refused ("42P01": no such table), or "".
+  const std::string& last_sqlstate() const { return sqlstate_; }
+
   // COPY ... FROM STDIN with `data` in COPY's text format.
   result<bool> copy_in(const std::string& copy_sql, std::string_view data);
 
 private:
   explicit pg_connection(pg_conn* conn) : conn_(conn) {}
-  error failure(const std::string& what) const;
+  error failure(const std::string& what, pg_result* res = nullptr);
 
   pg_conn* conn_;
+  std::string sqlstate_;
 };
 
 // What is wrong with a libpq connection string, or nothing; nothing is connected.

@@ -158,6 +158,20 @@ TEST_F(warehouse_test, the_daily_report_counts_orders_value_cancellations_return
   EXPECT_TRUE(none->empty());
 }
 
+// ordod --archive may start before any archiver made the tables: nothing is archived yet.
+TEST_F(warehouse_test, before_any_archiver_ran_nothing_is_archived_rather_than_an_error) {
+  auto conn = connect();
+  auto found = find_order(*conn, "a1");
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  EXPECT_FALSE(found->has_value());
+  auto listed = list_orders(*conn, "alice", "", 10);
+  ASSERT_TRUE(listed.ok()) << listed.error().message;
+  EXPECT_TRUE(listed->empty());
+  auto days = daily_report(*conn, "2026-12-01", "2026-12-31");
+  ASSERT_TRUE(days.ok()) << days.error().message;
+  EXPECT_TRUE(days->empty());
+}
+
 TEST_F(warehouse_test, archivers_starting_together_make_the_schema_once) {
   std::vector<std::thread> starting;
   std::atomic<int> opened{0};
