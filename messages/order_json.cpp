@@ -2,57 +2,103 @@
 
 #include <nlohmann/json.hpp>
 
+#include <charconv>
 #include <cstdio>
 #include <limits>
-#include <sstream>
+#include <utility>
 
 namespace ordo {
 
-std::string json_string(std::string_view text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        if (c < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-          out += escaped;
-        } else {
-          out += static_cast<char>(c);
-        }
+namespace {
+
+void append_json_string(std::string& out, std::string_view text) {
+  out += '"';
+  std::size_t from = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c != '"' && c != '\\' && c >= 0x20)
+      continue;
+    out.append(text.data() + from, i - from);
+    from = i + 1;
+    if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+      out += escaped;
     }
   }
-  return out + "\"";
+  out.append(text.data() + from, text.size() - from);
+  out += '"';
 }
 
+template <class Int>
+void append_number(std::string& out, Int value) {
+  char digits[24];
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+  out.append(digits, end);
+}
+
+} // namespace
+
+std::string json_string(std::string_view text) {
+  std::string out;
+  append_json_string(out, text);
+  return out;
+}
+
+// Appends, not streams: the archiver writes one of these per event.
 std::string order_json(const order& o) {
-  std::ostringstream out;
-  out << "{\"id\":" << json_string(o.id) << ",\"customer\":" << json_string(o.customer)
-      << ",\"status\":" << json_string(to_string(o.status)) << ",\"lines\":[";
+  std::string out;
+  out.reserve(256 + o.lines.size() * 80);
+  out += "{\"id\":";
+  append_json_string(out, o.id);
+  out += ",\"customer\":";
+  append_json_string(out, o.customer);
+  out += ",\"status\":";
+  append_json_string(out, to_string(o.status));
+  out += ",\"lines\":[";
   for (std::size_t i = 0; i < o.lines.size(); ++i) {
     const auto& l = o.lines[i];
-    out << (i ? "," : "") << "{\"sku\":" << json_string(l.sku) << ",\"qty\":" << l.qty
-        << ",\"price\":" << l.price << ",\"cancelled\":" << l.cancelled
-        << ",\"returned\":" << l.returned << "}";
+    out += i ? ",{\"sku\":" : "{\"sku\":";
+    append_json_string(out, l.sku);
+    out += ",\"qty\":";
+    append_number(out, l.qty);
+    out += ",\"price\":";
+    append_number(out, l.price);
+    out += ",\"cancelled\":";
+    append_number(out, l.cancelled);
+    out += ",\"returned\":";
+    append_number(out, l.returned);
+    out += '}';
   }
-  out << "],\"subtotal\":" << o.subtotal << ",\"shipping_fee\":" << o.shipping_fee
-      << ",\"total\":" << o.total << ",\"refunded\":" << o.refunded << ",\"version\":" << o.version
-      << ",\"created_at\":" << o.created_at << ",\"updated_at\":" << o.updated_at;
-  if (o.tracking)
-    out << ",\"tracking\":" << json_string(*o.tracking);
-  if (o.reason)
-    out << ",\"reason\":" << json_string(*o.reason);
-  out << "}";
-  return out.str();
+  const std::pair<const char*, std::int64_t> money[] = {
+    {"],\"subtotal\":", o.subtotal}, {",\"shipping_fee\":", o.shipping_fee},
+    {",\"total\":", o.total},       {",\"refunded\":", o.refunded}};
+  for (const auto& [name, value] : money) {
+    out += name;
+    append_number(out, value);
+  }
+  out += ",\"version\":";
+  append_number(out, o.version);
+  out += ",\"created_at\":";
+  append_number(out, o.created_at);
+  out += ",\"updated_at\":";
+  append_number(out, o.updated_at);
+  if (o.tracking) {
+    out += ",\"tracking\":";
+    append_json_string(out, *o.tracking);
+  }
+  if (o.reason) {
+    out += ",\"reason\":";
+    append_json_string(out, *o.reason);
+  }
+  out += '}';
+  return out;
 }
 
 namespace {

@@ -50,14 +50,17 @@ struct entry {
 };
 
 // The entries of one stream in an XREADGROUP or XAUTOCLAIM answer.
-void take_entries(const std::string& stream, const redis_value& list, std::vector<entry>& out) {
-  for (const auto& e : list.elements) {
+// Moved out of the answer, not copied: a batch is thousands of strings.
+void take_entries(const std::string& stream, redis_value& list, std::vector<entry>& out) {
+  out.reserve(out.size() + list.elements.size());
+  for (auto& e : list.elements) {
     if (e.elements.size() != 2)
       continue;
-    entry item{stream, e.elements[0].text, {}, e.elements[1].is_nil()};
-    const auto& kv = e.elements[1].elements;
+    entry item{stream, std::move(e.elements[0].text), {}, e.elements[1].is_nil()};
+    auto& kv = e.elements[1].elements;
+    item.fields.reserve(kv.size() / 2);
     for (std::size_t i = 0; i + 1 < kv.size(); i += 2)
-      item.fields.emplace_back(kv[i].text, kv[i + 1].text);
+      item.fields.emplace_back(std::move(kv[i].text), std::move(kv[i + 1].text));
     out.push_back(std::move(item));
   }
 }
@@ -77,6 +80,11 @@ struct archiver::state {
   clock::time_point next_evict{};
   clock::time_point next_lag{};
   clock::time_point next_connect{};
+  std::future<result<redis_value>> prefetched; // the next batch, read ahead
+  // Failed acknowledgements and marks, counted on the client's thread.
+  std::shared_ptr<std::atomic<std::size_t>> unconfirmed_counter =
+    std::make_shared<std::atomic<std::size_t>>(0);
+  std::atomic<std::size_t>& unconfirmed = *unconfirmed_counter;
   std::string redis_down; // as last logged
   std::string postgres_down;
   bool announced = false;
@@ -231,18 +239,21 @@ struct archiver::state {
     }
   }
 
-  void read_new() {
-    if (streams.empty()) {
-      std::this_thread::sleep_for(read_block);
-      return;
-    }
+  redis_command read_command(std::chrono::milliseconds block) const {
     std::vector<std::string> args{"XREADGROUP", "GROUP", opts.group, opts.consumer, "COUNT",
-                                  std::to_string(opts.batch), "BLOCK",
-                                  std::to_string(read_block.count()), "STREAMS"};
+                                  std::to_string(opts.batch)};
+    if (block.count() > 0) {
+      args.push_back("BLOCK");
+      args.push_back(std::to_string(block.count()));
+    }
+    args.push_back("STREAMS");
     args.insert(args.end(), streams.begin(), streams.end());
     for (std::size_t i = 0; i < streams.size(); ++i)
       args.push_back(">");
-    auto read = call(std::move(args));
+    return {std::move(args), nullptr};
+  }
+
+  void take_read(result<redis_value> read) {
     if (auto why = failure(read)) {
       // A stream deleted under its group (NOGROUP): made again on the next refresh.
       if (why->rfind("NOGROUP", 0) == 0) {
@@ -254,9 +265,50 @@ struct archiver::state {
       return;
     }
     redis_answered();
-    for (const auto& per_stream : read->elements)
+    for (auto& per_stream : read->elements)
       if (per_stream.elements.size() == 2)
         take_entries(per_stream.elements[0].text, per_stream.elements[1], held);
+  }
+
+  void read_new() {
+    if (prefetched.valid()) {
+      take_read(prefetched.get());
+      return;
+    }
+    if (streams.empty()) {
+      std::this_thread::sleep_for(read_block);
+      return;
+    }
+    auto answers = call_all({read_command(read_block)});
+    take_read(std::move(answers.front()));
+  }
+
+  // The next batch is read while this one goes into PostgreSQL: the two overlap. Its entries
+  // are this archiver's from then on, pending; they are written before it stops.
+  void prefetch() {
+    if (prefetched.valid() || streams.empty())
+      return;
+    auto p = std::make_shared<std::promise<result<redis_value>>>();
+    prefetched = p->get_future();
+    redis.submit(read_command(std::chrono::milliseconds{0}),
+                 [p](result<redis_value> r) { p->set_value(std::move(r)); });
+  }
+
+  // A prefetched batch at the stop: written if PostgreSQL takes it, else left pending for
+  // the group.
+  void finish_prefetched() {
+    if (!prefetched.valid() || !writer)
+      return;
+    take_read(prefetched.get());
+    if (!held.empty())
+      write_held();
+  }
+
+  // What the acknowledgements and marks, sent without waiting, met.
+  void note_unconfirmed() {
+    const auto failed = unconfirmed.exchange(0);
+    if (failed > 0)
+      redis_failed(std::to_string(failed) + " acknowledgements or marks failed; they are made again");
   }
 
   // The held entries into PostgreSQL, then acknowledged, then their orders marked.
@@ -312,9 +364,18 @@ struct archiver::state {
       cmd.args.insert(cmd.args.end(), ids.begin(), ids.end());
       acks.push_back(std::move(cmd));
     }
-    for (const auto& r : call_all(std::move(acks)))
-      if (auto why = failure(r))
-        redis_failed(*why);
+    send_unwaited(std::move(acks));
+  }
+
+  // Sent without waiting for the answers: the next batch does not wait on them. A failure
+  // leaves an entry pending (claimed and written again: harmless) or an order unmarked
+  // (it stays in Redis until it next changes).
+  void send_unwaited(std::vector<redis_command> cmds) {
+    for (auto& cmd : cmds)
+      redis.submit(std::move(cmd), [counter = unconfirmed_counter](result<redis_value> r) {
+        if (failure(r))
+          counter->fetch_add(1);
+      });
   }
 
   // Each order at the latest version archived: if Redis still holds it at that version, it
@@ -335,9 +396,7 @@ struct archiver::state {
                                   {std::to_string(e->state.order.version), std::to_string(e->at),
                                    id, e->state.order.customer}));
     }
-    for (const auto& r : call_all(std::move(marks)))
-      if (auto why = failure(r))
-        redis_failed(*why);
+    send_unwaited(std::move(marks));
   }
 
   std::chrono::milliseconds evict_every() const {
@@ -434,13 +493,20 @@ void archiver::run(const std::atomic<bool>& stop, const std::function<void()>& r
       st.claim();
     if (st.held.empty())
       st.read_new();
-    if (!st.held.empty() && !st.write_held()) {
-      st.idle();
-      continue;
+    if (!st.held.empty()) {
+      st.prefetch();
+      if (!st.write_held()) {
+        st.idle();
+        continue;
+      }
     }
+    st.note_unconfirmed();
     st.evict();
     st.measure_lag();
   }
+  st.finish_prefetched();
+  // Answered after everything sent before it: the last acknowledgements are in.
+  st.call({"PING"});
 }
 
 } // namespace ordo::runtime

@@ -1,5 +1,5 @@
-// Writes a batch of events into the warehouse in one transaction: COPY into a staging table,
-// then an idempotent merge. An event already there (a redelivery) is left as it is, and
+// Writes a batch of events into the warehouse in one transaction: a COPY, or where events
+// are there already a staging table and an idempotent merge. An event already there (a redelivery) is left as it is, and
 // ordo_orders only ever moves an order forward to a higher version, so writing a batch
 // twice, or batches out of order, ends in the same tables as writing each event once.
 #pragma once
@@ -31,7 +31,9 @@ private:
   std::set<std::int64_t> months_; // whose partitions are known to exist
 };
 
-// A batch in COPY's text format, the columns of the staging table in order.
-std::string copy_rows(const std::vector<archived_event>& batch);
+// A batch in COPY's text format: every event as ordo_events' columns, and each order's
+// latest event of the batch as ordo_orders' columns.
+std::string event_rows(const std::vector<archived_event>& batch);
+std::string order_rows(const std::vector<archived_event>& batch);
 
 } // namespace ordo::warehouse
