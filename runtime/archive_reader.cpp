@@ -11,29 +11,40 @@ constexpr std::chrono::seconds reconnect_interval{1};
 
 } // namespace
 
-archive_reader::archive_reader(std::string conninfo, std::size_t threads)
-  : conninfo_(std::move(conninfo)) {
+archive_reader::archive_reader(std::string conninfo, std::chrono::milliseconds timeout,
+                               std::size_t threads)
+  : conninfo_(std::move(conninfo)), timeout_(timeout) {
   for (std::size_t i = 0; i < threads; ++i)
     threads_.emplace_back([this] { run(); });
 }
 
 archive_reader::~archive_reader() {
+  stop();
+}
+
+void archive_reader::stop() {
   {
     std::lock_guard<std::mutex> guard{mutex_};
     stopping_ = true;
   }
   wake_.notify_all();
   for (auto& t : threads_)
-    t.join();
-  for (auto& j : queue_)
-    j(error{errc::unavailable, "the engine is stopping"});
+    if (t.joinable())
+      t.join();
+  std::deque<queued> left;
+  {
+    std::lock_guard<std::mutex> guard{mutex_};
+    left.swap(queue_);
+  }
+  for (auto& q : left)
+    q.run(error{errc::unavailable, "the engine is stopping"});
 }
 
-void archive_reader::submit(job j) {
+void archive_reader::submit(job j, std::chrono::steady_clock::time_point deadline) {
   {
     std::lock_guard<std::mutex> guard{mutex_};
     if (!stopping_) {
-      queue_.push_back(std::move(j));
+      queue_.push_back({std::move(j), deadline});
       wake_.notify_one();
       return;
     }
@@ -51,8 +62,14 @@ void archive_reader::run() {
       wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (stopping_)
         return;
-      next = std::move(queue_.front());
+      auto front = std::move(queue_.front());
       queue_.pop_front();
+      if (std::chrono::steady_clock::now() >= front.deadline) {
+        lock.unlock();
+        front.run(error{errc::unavailable, "the archive did not answer in time"});
+        continue;
+      }
+      next = std::move(front.run);
     }
     if (pg && !pg->healthy())
       pg.reset();
@@ -67,7 +84,7 @@ void archive_reader::run() {
         }
       }
       if (attempt) {
-        auto connected = warehouse::pg_connection::connect(conninfo_);
+        auto connected = warehouse::pg_connection::connect(conninfo_, timeout_);
         if (connected) {
           pg = std::move(*connected);
           std::lock_guard<std::mutex> guard{mutex_};

@@ -27,20 +27,33 @@ class archive_reader {
 public:
   using job = std::function<void(result<warehouse::pg_connection*>)>;
 
-  archive_reader(std::string conninfo, std::size_t threads = 2);
-  ~archive_reader(); // runs what is queued with `unavailable`, then joins
+  // Each query may take `timeout` (PostgreSQL's statement_timeout).
+  archive_reader(std::string conninfo, std::chrono::milliseconds timeout, std::size_t threads = 2);
+  ~archive_reader(); // stop()
   archive_reader(const archive_reader&) = delete;
   archive_reader& operator=(const archive_reader&) = delete;
 
-  void submit(job j);
+  // A job still queued at `deadline` (its caller has stopped waiting) runs with
+  // `unavailable` instead of a query.
+  void submit(job j, std::chrono::steady_clock::time_point deadline);
+
+  // Runs what is queued with `unavailable` and joins the threads; idempotent. Called by the
+  // engine from its own thread, so that no CAF thread ever waits on a query.
+  void stop();
 
 private:
   void run();
 
+  struct queued {
+    job run;
+    std::chrono::steady_clock::time_point deadline;
+  };
+
   std::string conninfo_;
+  std::chrono::milliseconds timeout_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<job> queue_;
+  std::deque<queued> queue_;
   bool stopping_ = false;
   std::chrono::steady_clock::time_point next_connect_{}; // while down, shared by the threads
   std::vector<std::thread> threads_;

@@ -26,6 +26,9 @@ constexpr std::chrono::seconds retry_interval{1};
 constexpr std::chrono::seconds streams_interval{5};
 constexpr std::chrono::seconds lag_interval{1};
 constexpr std::chrono::milliseconds read_block{500};
+// A statement of the archive's taking longer is cancelled: the batch is written again, and a
+// PostgreSQL that hangs cannot hold the archiver (and its stop) for ever.
+constexpr std::chrono::seconds statement_limit{60};
 // Most orders one eviction run of a tag takes: keeps each run short inside Redis.
 constexpr std::size_t evict_chunk = 1'000;
 
@@ -74,6 +77,7 @@ struct archiver::state {
   std::optional<warehouse::archive_writer> writer;
   std::vector<std::string> streams;
   std::set<std::string> grouped; // streams whose group is known to exist
+  std::map<std::string, std::string> claim_cursor; // per stream, where XAUTOCLAIM goes on
   std::vector<entry> held;       // read and not yet committed to PostgreSQL
   clock::time_point next_streams{};
   clock::time_point next_claim{};
@@ -159,7 +163,7 @@ struct archiver::state {
     if (clock::now() < next_connect)
       return false;
     next_connect = clock::now() + retry_interval;
-    auto pg = warehouse::pg_connection::connect(opts.postgres);
+    auto pg = warehouse::pg_connection::connect(opts.postgres, statement_limit);
     if (!pg) {
       postgres_failed(pg.error().message);
       return false;
@@ -213,7 +217,10 @@ struct archiver::state {
       return;
     next_claim = clock::now() + std::max<std::chrono::milliseconds>(opts.claim_idle / 4, retry_interval);
     for (const auto& s : streams) {
-      std::string cursor = "0-0";
+      // Kept from one claim to the next: a long pending list is walked, not its head again.
+      auto& cursor = claim_cursor[s];
+      if (cursor.empty())
+        cursor = "0-0";
       while (held.size() < opts.batch) {
         auto claimed = call({"XAUTOCLAIM", s, opts.group, opts.consumer,
                              std::to_string(opts.claim_idle.count()), cursor, "COUNT",
@@ -308,15 +315,44 @@ struct archiver::state {
   void note_unconfirmed() {
     const auto failed = unconfirmed.exchange(0);
     if (failed > 0)
-      redis_failed(std::to_string(failed) + " acknowledgements or marks failed; they are made again");
+      log_event("warning", "acknowledgements_failed",
+                {{"count", std::to_string(failed)}, {"why", "left pending or unmarked: claimed and written again"}});
+  }
+
+  // An entry the warehouse cannot take (not an event the engine wrote, or one PostgreSQL
+  // refuses as data) goes to the dead-letter stream PREFIX events-unarchived with why, then
+  // is acknowledged: it must neither stall the archive nor hold the stream's trimming back,
+  // and an operator finds it there. Answers false when Redis did not take it (it stays
+  // pending, and is tried again).
+  bool dead_letter(const entry& e, const std::string& why) {
+    log_event("error", "entry_unarchived", {{"stream", e.stream}, {"id", e.id}, {"why", why}});
+    std::vector<std::string> args{"XADD", keys.prefix() + "events-unarchived", "*", "stream", e.stream,
+                                  "id", e.id, "why", why};
+    for (const auto& [name, value] : e.fields) {
+      args.push_back(name);
+      args.push_back(value);
+    }
+    auto added = call(std::move(args));
+    if (auto failed = failure(added)) {
+      redis_failed(*failed);
+      return false;
+    }
+    if (opts.metrics)
+      opts.metrics->unreadable(1);
+    return true;
+  }
+
+  // A refusal of the data itself, not of the server: the same batch would fail again.
+  static bool refused_as_data(const std::string& sqlstate) {
+    return sqlstate.rfind("22", 0) == 0 || (sqlstate.rfind("23", 0) == 0 && sqlstate != "23505");
   }
 
   // The held entries into PostgreSQL, then acknowledged, then their orders marked.
   bool write_held() {
     const auto started = metrics_clock::now();
     std::vector<warehouse::archived_event> events;
-    std::vector<const entry*> done; // acknowledged once the batch committed
-    std::size_t unreadable = 0;
+    std::vector<const entry*> sources; // the entry of each event
+    std::vector<const entry*> done;    // acknowledged once the batch committed
     for (const auto& e : held) {
       if (e.deleted) {
         done.push_back(&e);
@@ -324,19 +360,37 @@ struct archiver::state {
       }
       auto event = warehouse::event_from_entry(e.fields);
       if (!event) {
-        // Left pending, never acknowledged: an operator must look at it (it is claimed
-        // again and logged again, so it cannot go unnoticed).
-        ++unreadable;
-        log_event("error", "entry_unreadable",
-                  {{"stream", e.stream}, {"id", e.id}, {"why", event.error().message}});
+        if (dead_letter(e, event.error().message))
+          done.push_back(&e);
         continue;
       }
       events.push_back(std::move(*event));
-      done.push_back(&e);
+      sources.push_back(&e);
     }
-    if (opts.metrics && unreadable > 0)
-      opts.metrics->unreadable(unreadable);
-    if (auto written = writer->write(events); !written) {
+    auto written = writer->write(events);
+    if (!written && writer->connection().healthy() &&
+        refused_as_data(writer->connection().last_sqlstate())) {
+      // One event PostgreSQL will not take must not hold the others back: one at a time.
+      std::vector<warehouse::archived_event> taken;
+      std::vector<const entry*> taken_sources;
+      for (std::size_t i = 0; i < events.size(); ++i) {
+        auto one = writer->write({events[i]});
+        if (one) {
+          taken.push_back(std::move(events[i]));
+          taken_sources.push_back(sources[i]);
+        } else if (writer->connection().healthy() && refused_as_data(writer->connection().last_sqlstate())) {
+          if (dead_letter(*sources[i], one.error().message))
+            done.push_back(sources[i]);
+        } else {
+          written = std::move(one);
+          break;
+        }
+        written = true;
+      }
+      events = std::move(taken);
+      sources = std::move(taken_sources);
+    }
+    if (!written) {
       if (opts.metrics)
         opts.metrics->batch_failed();
       postgres_failed(written.error().message);
@@ -346,6 +400,7 @@ struct archiver::state {
     }
     if (opts.metrics)
       opts.metrics->batch_written(events.size(), metrics_clock::now() - started);
+    done.insert(done.end(), sources.begin(), sources.end());
     acknowledge(done);
     mark(events);
     held.clear();
@@ -420,7 +475,7 @@ struct archiver::state {
     for (const auto& r : call_all(std::move(runs))) {
       if (auto why = failure(r)) {
         redis_failed(*why);
-        return;
+        continue;
       }
       evicted += static_cast<std::size_t>(r->integer);
     }

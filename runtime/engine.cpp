@@ -85,8 +85,10 @@ result<std::unique_ptr<engine>> engine::start(caf::actor_system& sys, const engi
   store_opts.key_prefix = opts.key_prefix;
   store_opts.timeout = timeout;
   store_opts.events_max_len = opts.events_max_len;
-  if (!opts.archive.empty())
-    store_opts.archive = std::make_shared<archive_reader>(opts.archive);
+  if (!opts.archive.empty()) {
+    e->archive_ = std::make_shared<archive_reader>(opts.archive, timeout);
+    store_opts.archive = e->archive_;
+  }
   if (metrics)
     store_opts.metrics = &metrics->store();
   e->store_ = spawn_redis_store(sys, e->client_, store_opts);
@@ -138,6 +140,10 @@ void engine::stop() {
   actors::stop_actor_tree(tree_);
   caf::anon_send_exit(payment_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(store_, caf::exit_reason::user_shutdown);
+  // Its threads are joined here, on the caller's thread, not on the CAF thread that drops the
+  // store's last reference.
+  if (archive_)
+    archive_->stop();
 }
 
 } // namespace ordo::runtime

@@ -21,6 +21,7 @@ namespace ordo::runtime {
 class cluster_node;
 class engine_metrics;
 class redis_client;
+class archive_reader;
 
 class engine {
 public:
@@ -59,6 +60,7 @@ private:
 
   caf::actor_system* sys_ = nullptr;
   std::shared_ptr<redis_client> client_;
+  std::shared_ptr<archive_reader> archive_; // with --archive
   std::shared_ptr<cluster_node> node_;
   actors::store_actor store_;
   caf::actor payment_;

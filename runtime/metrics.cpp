@@ -378,7 +378,7 @@ archive_metrics::archive_metrics()
     failures_(lone_counter(*registry_, "ordo_archive_batch_failures_total",
                            "Batches PostgreSQL did not commit; they are written again.")),
     unreadable_(lone_counter(*registry_, "ordo_archive_unreadable_entries_total",
-                             "Stream entries that are not events the engine wrote; left unacknowledged.")),
+                             "Stream entries the warehouse cannot take, sent to the dead-letter stream.")),
     claimed_(lone_counter(*registry_, "ordo_archive_claimed_entries_total",
                           "Entries claimed from archivers that left them pending too long.")),
     evicted_(lone_counter(*registry_, "ordo_archive_evicted_orders_total",
@@ -388,7 +388,7 @@ archive_metrics::archive_metrics()
     lag_seconds_(lone_gauge(*registry_, "ordo_archive_lag_seconds",
                             "Age of the oldest entry not yet archived; 0 when none waits.")),
     batch_duration_(lone_histogram(*registry_, "ordo_archive_batch_duration_seconds",
-                                   "From a batch read to its commit in PostgreSQL.", duration_buckets())) {}
+                                   "From a batch's decoding to its commit in PostgreSQL.", duration_buckets())) {}
 
 archive_metrics::~archive_metrics() = default;
 

@@ -103,7 +103,8 @@ void issue_archive(store_self self,
     [handle, ticket, query = std::move(query)](result<warehouse::pg_connection*> pg) {
       archive_answer answer = pg ? query(**pg) : archive_answer{std::move(pg).error()};
       caf::anon_send(handle, archived_atom::value, ticket, std::move(answer));
-    });
+    },
+    now + st.opts.timeout);
 }
 
 void answer_archive(store_self self, std::map<std::uint64_t, pending_archive_read>::iterator it,

@@ -17,6 +17,36 @@ std::optional<std::int64_t> decimal(const std::string& text) {
   return out;
 }
 
+// Text PostgreSQL takes into text and jsonb: UTF-8, without NUL (jsonb refuses \u0000). The
+// wire protocol does not promise either, so a customer's odd sku must not become a batch that
+// fails for ever. (What this lets through and PostgreSQL still refuses, an overlong encoding
+// say, the archiver isolates by writing the batch one event at a time.)
+bool storable(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == 0)
+      return false;
+    std::size_t extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : 4;
+    if (extra == 4 || (extra > 0 && i + extra >= text.size()))
+      return false;
+    for (std::size_t k = 1; k <= extra; ++k)
+      if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2)
+        return false;
+    i += extra + 1;
+  }
+  return true;
+}
+
+bool storable(const ordo::order& o) {
+  if (!storable(o.id) || !storable(o.customer) || (o.tracking && !storable(*o.tracking)) ||
+      (o.reason && !storable(*o.reason)))
+    return false;
+  for (const auto& l : o.lines)
+    if (!storable(l.sku))
+      return false;
+  return true;
+}
+
 } // namespace
 
 result<archived_event> event_from_entry(
@@ -50,6 +80,10 @@ result<archived_event> event_from_entry(
     return bad("order_state: " + order.error().message);
   if (order->version != static_cast<std::uint64_t>(*v))
     return bad("order_state is not at the entry's version");
+  if (*at_ms <= 0)
+    return bad("at is not a time after 1970");
+  if (!storable(*order))
+    return bad("order_state holds text that is not UTF-8 or holds NUL, which PostgreSQL cannot store");
   e.at = *at_ms;
   e.state = {std::move(*order), *member == "1", *delivered, *paid};
   return e;

@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <cassert>
 
 namespace ordo::warehouse {
@@ -53,8 +54,15 @@ const std::string& pg_rows::text(std::size_t row, std::size_t column) const {
   return cell ? *cell : none;
 }
 
-result<std::unique_ptr<pg_connection>> pg_connection::connect(const std::string& conninfo) {
-  PGconn* conn = PQconnectdb(conninfo.c_str());
+result<std::unique_ptr<pg_connection>> pg_connection::connect(const std::string& conninfo,
+                                                             std::chrono::milliseconds statement_timeout) {
+  // Bounds on a server that vanished without closing the connection (a blackholed host),
+  // before the caller's own settings, which override them: a connection string's values
+  // come after these.
+  const char* keywords[] = {"connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval",
+                            "keepalives_count", "tcp_user_timeout", "dbname", nullptr};
+  const char* values[] = {"5", "1", "5", "2", "3", "10000", conninfo.c_str(), nullptr};
+  PGconn* conn = PQconnectdbParams(keywords, values, 1);
   if (conn == nullptr)
     return error{errc::unavailable, "postgres: out of memory"};
   if (PQstatus(conn) != CONNECTION_OK) {
@@ -64,7 +72,13 @@ result<std::unique_ptr<pg_connection>> pg_connection::connect(const std::string&
   }
   // Notices (a partition that exists already, say) are for people, not the archive's logs.
   PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
-  return std::unique_ptr<pg_connection>{new pg_connection{conn}};
+  std::unique_ptr<pg_connection> out{new pg_connection{conn}};
+  if (statement_timeout.count() > 0) {
+    auto set = out->exec("SET statement_timeout = " + std::to_string(statement_timeout.count()));
+    if (!set)
+      return std::move(set).error();
+  }
+  return out;
 }
 
 pg_connection::~pg_connection() {
@@ -120,8 +134,12 @@ result<bool> pg_connection::copy_in(const std::string& copy_sql, std::string_vie
     if (!start.res || PQresultStatus(start.res) != PGRES_COPY_IN)
       return failure("COPY", start.res);
   }
-  if (PQputCopyData(conn_, data.data(), static_cast<int>(data.size())) != 1 ||
-      PQputCopyEnd(conn_, nullptr) != 1)
+  // In pieces: PQputCopyData takes an int length, and a batch may pass 2 GiB.
+  constexpr std::size_t piece = 1 << 20;
+  for (std::size_t at = 0; at < data.size(); at += piece)
+    if (PQputCopyData(conn_, data.data() + at, static_cast<int>(std::min(piece, data.size() - at))) != 1)
+      return failure("COPY data");
+  if (PQputCopyEnd(conn_, nullptr) != 1)
     return failure("COPY data");
   std::optional<error> refused;
   while (PGresult* res = PQgetResult(conn_)) {

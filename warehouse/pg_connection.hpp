@@ -3,6 +3,7 @@
 // caller may try again, on a new connection), `internal` for what the server refused.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,7 +35,10 @@ private:
 
 class pg_connection {
 public:
-  static result<std::unique_ptr<pg_connection>> connect(const std::string& conninfo);
+  // With TCP keepalives and a 5 s connect timeout unless `conninfo` says otherwise, and the
+  // statement timeout when it is not zero.
+  static result<std::unique_ptr<pg_connection>> connect(
+    const std::string& conninfo, std::chrono::milliseconds statement_timeout = std::chrono::milliseconds{0});
   ~pg_connection();
   pg_connection(const pg_connection&) = delete;
   pg_connection& operator=(const pg_connection&) = delete;

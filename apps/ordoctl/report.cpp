@@ -83,11 +83,15 @@ std::string report_json(const std::vector<warehouse::report_day>& days) {
 }
 
 bool is_date(const std::string& text) {
-  int y = 0, m = 0, d = 0;
-  char tail = 0;
-  if (text.size() != 10 || std::sscanf(text.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-')
     return false;
-  if (text[4] != '-' || text[7] != '-' || m < 1 || m > 12 || d < 1)
+  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (text[i] < '0' || text[i] > '9')
+      return false;
+  const int y = std::stoi(text.substr(0, 4));
+  const int m = std::stoi(text.substr(5, 2));
+  const int d = std::stoi(text.substr(8, 2));
+  if (y < 1 || m < 1 || m > 12 || d < 1)
     return false;
   static const int days_in[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;

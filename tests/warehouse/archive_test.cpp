@@ -308,6 +308,33 @@ TEST_F(archive_test, ordoctl_report_counts_what_was_archived_today_and_ordoarchi
   EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
 }
 
+// What the warehouse cannot take must not stall it: an entry an older engine wrote (without
+// the warehouse's fields), a sku holding NUL (jsonb refuses it) and one PostgreSQL refuses
+// as UTF-8 (an overlong encoding) go to the dead-letter stream and are acknowledged, and the
+// orders around them are archived.
+TEST_F(archive_test, entries_the_warehouse_cannot_take_go_to_the_dead_letter_stream_and_stall_nothing) {
+  start_ordod();
+  auto alice = login("alice");
+  auto before = alice.call_as<order_result>(place_request{"k-0", {{"A", 1, 1'000}}});
+  ASSERT_TRUE(before.ok());
+  redis.cli({"XADD", "it:events", "*", "order", "x", "customer", "alice", "type", "placed", "version", "1",
+             "at", "1", "order_state", "junk"});
+  for (const auto& sku : {std::string("n\0l", 3), std::string("\xC0\x80u")}) {
+    auto odd = alice.call_as<order_result>(place_request{"k-" + std::to_string(sku.size()) + sku.substr(2),
+                                                         {{sku, 1, 1'000}}});
+    ASSERT_TRUE(odd.ok()) << odd.error().message;
+  }
+  auto after = alice.call_as<order_result>(place_request{"k-9", {{"B", 1, 2'000}}});
+  ASSERT_TRUE(after.ok());
+  auto work = archiver({"--batch=50"});
+  ASSERT_TRUE(archive_caught_up()) << redis.cli({"XINFO", "GROUPS", "it:events"}) << work->log();
+  // The old entry, and placed and paid of each odd order.
+  EXPECT_EQ(redis.cli({"XLEN", "it:events-unarchived"}), "5\n") << work->log();
+  for (const auto& id : {before->order.id, after->order.id})
+    EXPECT_EQ(pg.sql("SELECT count(*) FROM ordo_orders WHERE order_id = '" + id + "'"), "1\n") << id;
+  EXPECT_NE(work->log().find("event=entry_unarchived"), std::string::npos);
+}
+
 TEST(ordoarchive_cli, help_and_bad_options_are_clear) {
   const std::string bin = ORDOARCHIVE_PATH;
   const auto help = run_command(bin + " --help");
